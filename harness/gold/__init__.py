@@ -1,0 +1,1 @@
+"""Gold: loading, schemas and the validator."""

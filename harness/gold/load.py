@@ -1,0 +1,313 @@
+"""Loading gold folders into typed values, samples and ``datasets`` objects.
+
+A gold root holds one folder per document (``gold/<doc-id>/``); a path to a
+single document folder works too. Loading assumes a valid folder: run
+``harness gold validate`` (or :func:`harness.gold.validate.validate_path`)
+for a full list of problems; loading raises :class:`GoldError` with the
+file, line and field of the first problem it meets.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from harness.gold.schema import FactModel, MetaModel, QAModel, SummaryModel
+from harness.types import Sample, Span
+
+FILES = ("article.txt", "meta.json", "qa.jsonl", "summaries.jsonl", "facts.jsonl")
+SUMMARY_LENGTHS = ("headline", "abstract", "bullets")
+
+
+class GoldError(ValueError):
+    """A gold file is missing or malformed; the message names file, line and field."""
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    """One source document and its hand-written gold."""
+
+    id: str
+    path: Path
+    article: str
+    meta: MetaModel
+    qa: tuple[QAModel, ...]
+    summaries: tuple[SummaryModel, ...]
+    facts: tuple[FactModel, ...]
+
+    @property
+    def language(self) -> str:
+        return self.meta.language
+
+
+def pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field path, message) pairs of a pydantic error."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(record)"
+        out.append((loc, err["msg"]))
+    return out
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line number, parsed object)``; raise :class:`GoldError` on bad lines."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise GoldError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GoldError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from exc
+    for no, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield no, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise GoldError(f"{path}:{no}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
+
+
+def _parse(model: type[BaseModel], path: Path) -> list[Any]:
+    items = []
+    for no, obj in read_jsonl(path):
+        try:
+            items.append(model.model_validate(obj))
+        except ValidationError as exc:
+            field, msg = pydantic_problems(exc)[0]
+            raise GoldError(f"{path}:{no}: {field}: {msg}") from exc
+    return items
+
+
+def load_document(folder: Path | str) -> GoldDocument:
+    """Load one ``gold/<doc-id>/`` folder."""
+    folder = Path(folder)
+    for name in ("article.txt", "meta.json", "qa.jsonl"):
+        if not (folder / name).is_file():
+            raise GoldError(f"{folder / name}: missing (a gold folder needs {', '.join(FILES)})")
+    try:
+        article = (folder / "article.txt").read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise GoldError(f"{folder / 'article.txt'}: not valid UTF-8") from exc
+    try:
+        meta = MetaModel.model_validate_json((folder / "meta.json").read_bytes())
+    except ValidationError as exc:
+        field, msg = pydantic_problems(exc)[0]
+        raise GoldError(f"{folder / 'meta.json'}: {field}: {msg}") from exc
+    opt = {name: folder / name for name in ("summaries.jsonl", "facts.jsonl")}
+    return GoldDocument(
+        id=meta.id,
+        path=folder,
+        article=article,
+        meta=meta,
+        qa=tuple(_parse(QAModel, folder / "qa.jsonl")),
+        summaries=tuple(_parse(SummaryModel, opt["summaries.jsonl"]))
+        if opt["summaries.jsonl"].is_file()
+        else (),
+        facts=tuple(_parse(FactModel, opt["facts.jsonl"])) if opt["facts.jsonl"].is_file() else (),
+    )
+
+
+def document_folders(path: Path | str) -> list[Path]:
+    """The document folders under ``path`` (or ``path`` itself if it is one)."""
+    path = Path(path)
+    if (path / "meta.json").is_file():
+        return [path]
+    if not path.is_dir():
+        raise GoldError(f"{path}: no such gold folder")
+    folders = sorted(p for p in path.iterdir() if p.is_dir() and (p / "meta.json").is_file())
+    if not folders:
+        raise GoldError(f"{path}: no gold documents (folders with meta.json) found")
+    return folders
+
+
+def load_gold(paths: Path | str | Iterable[Path | str]) -> list[GoldDocument]:
+    """Load every document under one or more gold paths; ids must be unique."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    docs: list[GoldDocument] = []
+    seen: dict[str, Path] = {}
+    for p in paths:
+        for folder in document_folders(p):
+            doc = load_document(folder)
+            if doc.id in seen:
+                raise GoldError(f"{folder}/meta.json: id: {doc.id!r} also used by {seen[doc.id]}")
+            seen[doc.id] = folder
+            docs.append(doc)
+    return docs
+
+
+def _spans(evidence: Sequence[Any]) -> tuple[Span, ...]:
+    return tuple(Span(e.start, e.end, e.text) for e in evidence)
+
+
+def build_samples(
+    docs: Sequence[GoldDocument],
+    tasks: Sequence[str] = ("qa", "summary"),
+    languages: Sequence[str] | None = None,
+) -> list[Sample]:
+    """Turn gold into samples.
+
+    QA: one sample per question and language (the German question, or its
+    English rendering with ids suffixed ``@en``; answers stay those of the
+    article). Summaries: one sample per document, length and language, with
+    every reference of that length and language.
+    """
+    out: list[Sample] = []
+    for doc in docs:
+        langs = list(languages) if languages else [doc.language]
+        for lang in langs:
+            suffix = "" if lang == doc.language else f"@{lang}"
+            if "qa" in tasks:
+                for q in doc.qa:
+                    question = q.question if lang == doc.language else q.question_en
+                    out.append(
+                        Sample(
+                            id=f"{doc.id}/{q.id}{suffix}",
+                            doc_id=doc.id,
+                            task="qa",
+                            language=lang,
+                            input=question,
+                            references=tuple(q.answers),
+                            evidence=_spans(q.evidence),
+                            category=q.category,
+                            answerable=q.answerable,
+                            answer_type=q.type,
+                            metadata={"abstractive": q.abstractive},
+                        )
+                    )
+            if "summary" in tasks:
+                for length in SUMMARY_LENGTHS:
+                    refs = [s for s in doc.summaries if s.length == length and s.language == lang]
+                    if not refs:
+                        continue
+                    out.append(
+                        Sample(
+                            id=f"{doc.id}/summary-{length}{suffix}",
+                            doc_id=doc.id,
+                            task="summary",
+                            language=lang,
+                            input=length,
+                            references=tuple(s.text for s in refs),
+                            category=length,
+                            answer_type="summary",
+                            metadata={"reference_ids": [s.id for s in refs]},
+                        )
+                    )
+    return out
+
+
+def to_datasets(docs: Sequence[GoldDocument]) -> Any:
+    """The gold as a ``datasets.DatasetDict`` (qa, summaries, facts, articles), typed features."""
+    import datasets
+
+    seq = getattr(datasets, "List", datasets.Sequence)  # datasets>=4 names lists List
+    evidence = seq(
+        {
+            "start": datasets.Value("int32"),
+            "end": datasets.Value("int32"),
+            "text": datasets.Value("string"),
+        }
+    )
+    qa_features = datasets.Features(
+        {
+            "doc_id": datasets.Value("string"),
+            "id": datasets.Value("string"),
+            "question": datasets.Value("string"),
+            "question_en": datasets.Value("string"),
+            "answers": seq(datasets.Value("string")),
+            "category": datasets.Value("string"),
+            "type": datasets.Value("string"),
+            "answerable": datasets.Value("bool"),
+            "abstractive": datasets.Value("bool"),
+            "evidence": evidence,
+        }
+    )
+    summary_features = datasets.Features(
+        {
+            "doc_id": datasets.Value("string"),
+            "id": datasets.Value("string"),
+            "length": datasets.Value("string"),
+            "language": datasets.Value("string"),
+            "text": datasets.Value("string"),
+        }
+    )
+    fact_features = datasets.Features(
+        {
+            "doc_id": datasets.Value("string"),
+            "id": datasets.Value("string"),
+            "statement": datasets.Value("string"),
+            "label": datasets.Value("string"),
+            "weight": datasets.Value("int32"),
+            "matcher": datasets.Value("string"),
+            "evidence": evidence,
+        }
+    )
+    article_features = datasets.Features(
+        {
+            "doc_id": datasets.Value("string"),
+            "title": datasets.Value("string"),
+            "language": datasets.Value("string"),
+            "text": datasets.Value("string"),
+        }
+    )
+
+    def ev(items: Sequence[Any]) -> list[dict[str, Any]]:
+        return [e.model_dump() for e in items]
+
+    qa = [
+        {
+            "doc_id": d.id,
+            **q.model_dump(
+                include={
+                    "id",
+                    "question",
+                    "question_en",
+                    "answers",
+                    "category",
+                    "type",
+                    "answerable",
+                    "abstractive",
+                }
+            ),
+            "evidence": ev(q.evidence),
+        }
+        for d in docs
+        for q in d.qa
+    ]
+    summaries = [
+        {"doc_id": d.id, **s.model_dump(include={"id", "length", "language", "text"})}
+        for d in docs
+        for s in d.summaries
+    ]
+    facts = [
+        {
+            "doc_id": d.id,
+            "id": f.id,
+            "statement": f.statement,
+            "label": f.label,
+            "weight": f.weight,
+            "matcher": f.matcher.model_dump_json(),
+            "evidence": ev(f.evidence),
+        }
+        for d in docs
+        for f in d.facts
+    ]
+    articles = [
+        {"doc_id": d.id, "title": d.meta.title, "language": d.language, "text": d.article}
+        for d in docs
+    ]
+    return datasets.DatasetDict(
+        {
+            "qa": datasets.Dataset.from_list(qa, features=qa_features),
+            "summaries": datasets.Dataset.from_list(summaries, features=summary_features),
+            "facts": datasets.Dataset.from_list(facts, features=fact_features),
+            "articles": datasets.Dataset.from_list(articles, features=article_features),
+        }
+    )

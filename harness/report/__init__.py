@@ -1,0 +1,1 @@
+"""Reports: Markdown (and later HTML, comparisons, gates) from saved results."""

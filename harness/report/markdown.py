@@ -1,0 +1,204 @@
+"""The Markdown report: tables per task with CIs, categories, and the worst samples."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.types import Generation, Score
+
+if TYPE_CHECKING:
+    from harness.pipeline import Context
+
+# The metric keys shown per task, in order, and the one that ranks samples.
+COLUMNS = {
+    "qa": ["qa_de.exact", "qa_de.f1", "squad_v2.exact", "squad_v2.f1"],
+    "summary": [
+        "rouge.rouge1",
+        "rouge.rouge2",
+        "rouge.rougeL",
+        "rouge.rougeLsum",
+        "chrf.chrf",
+        "chrf.chrf_pp",
+    ],
+}
+PRIMARY = {"qa": "qa_de.f1", "summary": "rouge.rougeL"}
+
+
+def cell(text: str, limit: int = 300) -> str:
+    """Text made safe for one Markdown table cell: escaped HTML, pipes, no line breaks."""
+    text = "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = html.escape(text, quote=False)
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+    text = text.replace("\r", "").replace("\n", "<br>")
+    return text or "∅"
+
+
+def decimals(key: str) -> int:
+    """ROUGE is on 0-1, the others on 0-100: each is shown on its native scale."""
+    return 3 if key.startswith("rouge.") else 1
+
+
+def fmt(est: Mapping[str, Any] | None, places: int = 1) -> str:
+    """``value [low, high]`` of an estimate, or a dash when there is none."""
+    if not est or est.get("n", 0) == 0 or math.isnan(est["value"]):
+        return "–"
+    v, lo, hi = (est[k] for k in ("value", "low", "high"))
+    return f"{v:.{places}f} [{lo:.{places}f}, {hi:.{places}f}]"
+
+
+def _columns(task: str, results: Mapping[str, Any]) -> list[str]:
+    present = {k for r in results.values() for k in r.get(task, {}).get("metrics", {})}
+    cols = [c for c in COLUMNS.get(task, []) if c in present]
+    return cols + sorted(present - set(cols))
+
+
+def render_markdown(
+    run_dir: Path,
+    ctx: Context,
+    scores: Sequence[Score],
+    generations: Sequence[Generation],
+    summary: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    worst: int = 5,
+) -> str:
+    results: Mapping[str, Any] = summary["results"]
+    runners: list[str] = list(summary["runners"])
+    lines = [f"# Evaluation report: {cell(run_dir.name)}", ""]
+    docs = ", ".join(f"`{d}`" for d in ctx.docs)
+    lines.append(
+        f"Gold: {docs}. Runners: {', '.join(cell(r) for r in runners)}. "
+        f"Values are means with seeded bootstrap 95% confidence intervals "
+        f"(ROUGE on 0–1, the others on 0–100)."
+    )
+    lines.append("")
+    by_id = ctx.by_id
+    gens = {(g.runner, g.sample_id): g for g in generations}
+    for task, title in (("qa", "Question answering"), ("summary", "Summaries")):
+        if not any(task in results.get(r, {}) for r in runners):
+            continue
+        cols = _columns(task, results)
+        lines += [f"## {title}", ""]
+        lines.append("| runner | n | errors | " + " | ".join(cols) + " |")
+        lines.append("|---|---:|---:|" + "---:|" * len(cols))
+        for r in runners:
+            res = results.get(r, {}).get(task)
+            if not res:
+                continue
+            vals = [fmt(res["metrics"].get(c), decimals(c)) for c in cols]
+            lines.append(f"| {cell(r)} | {res['n']} | {res['errors']} | " + " | ".join(vals) + " |")
+        lines.append("")
+        corpus = {r: results.get(r, {}).get(task, {}).get("corpus", {}) for r in runners}
+        if any(corpus.values()):
+            keys = sorted({k for c in corpus.values() for k in c})
+            lines += ["Corpus-level scores (not a mean of per-sample scores):", ""]
+            lines.append("| runner | " + " | ".join(keys) + " |")
+            lines.append("|---|" + "---:|" * len(keys))
+            for r in runners:
+                if corpus.get(r):
+                    lines.append(
+                        f"| {cell(r)} | "
+                        + " | ".join(f"{corpus[r].get(k, float('nan')):.2f}" for k in keys)
+                        + " |"
+                    )
+            lines.append("")
+        primary = PRIMARY[task] if PRIMARY[task] in cols else (cols[0] if cols else "")
+        if task == "qa":
+            lines += ["### Answerable vs unanswerable (`qa_de.exact`)", ""]
+            lines.append("| runner | answerable | unanswerable (abstained correctly) |")
+            lines.append("|---|---:|---:|")
+            for r in runners:
+                sub = results.get(r, {}).get("qa", {}).get("subsets", {})
+                lines.append(
+                    f"| {cell(r)} | {fmt(sub.get('answerable', {}).get('qa_de.exact'))}"
+                    f" | {fmt(sub.get('unanswerable', {}).get('qa_de.exact'))} |"
+                )
+            lines.append("")
+        if primary:
+            cats = sorted(
+                {c for r in runners for c in results.get(r, {}).get(task, {}).get("categories", {})}
+            )
+            lines += [f"### Per category (`{primary}`)", ""]
+            lines.append("| category | n | " + " | ".join(cell(r) for r in runners) + " |")
+            lines.append("|---|---:|" + "---:|" * len(runners))
+            for c in cats:
+                n = max(
+                    (
+                        results[r][task]["categories"].get(c, {}).get(primary, {}).get("n", 0)
+                        for r in runners
+                        if task in results.get(r, {})
+                    ),
+                    default=0,
+                )
+                row = [
+                    fmt(
+                        results.get(r, {})
+                        .get(task, {})
+                        .get("categories", {})
+                        .get(c, {})
+                        .get(primary),
+                        decimals(primary),
+                    )
+                    for r in runners
+                ]
+                few = " (few items)" if n < 5 else ""
+                lines.append(f"| {cell(c)}{few} | {n} | " + " | ".join(row) + " |")
+            lines.append("")
+            if worst:
+                lines += [f"### Worst samples per runner (by `{primary}`)", ""]
+                for r in runners:
+                    rows = [
+                        s
+                        for s in scores
+                        if s.runner == r and by_id[s.sample_id].task == task and primary in s.values
+                    ]
+                    rows.sort(key=lambda s: (s.values[primary], s.sample_id))
+                    if not rows:
+                        continue
+                    lines += [
+                        f"**{cell(r)}**",
+                        "",
+                        "| sample | input | gold | prediction | score |",
+                        "|---|---|---|---|---:|",
+                    ]
+                    for s in rows[:worst]:
+                        sample = by_id[s.sample_id]
+                        g = gens.get((r, s.sample_id))
+                        pred = g.text if g else ""
+                        if g and g.error:
+                            pred = f"[error] {g.error}"
+                        gold = (
+                            " / ".join(sample.references[:3])
+                            if sample.references
+                            else ("(unanswerable: abstain)")
+                        )
+                        inp = sample.input if task == "qa" else f"summary: {sample.input}"
+                        lines.append(
+                            f"| `{cell(s.sample_id)}` | {cell(inp)} | {cell(gold)} | "
+                            f"{cell(pred)} | {s.values[primary]:.3g} |"
+                        )
+                    lines.append("")
+    lines += ["## Run", ""]
+    lines.append(f"- git commit: `{manifest.get('git_commit') or 'unknown'}`")
+    for name, info in manifest.get("runners", {}).items():
+        fp = info.get("fingerprint", "")
+        secs = info.get("seconds_total")
+        timing = f", {secs:.1f} s" if isinstance(secs, int | float) else ""
+        cache = info.get("cache")
+        hits = f", cache {cache['hits']} hits / {cache['misses']} misses" if cache else ""
+        lines.append(
+            f"- runner `{cell(name)}` ({cell(str(info.get('type')))}), fingerprint "
+            f"`{fp}`{timing}{hits}"
+        )
+    for name, sig in manifest.get("metrics", {}).items():
+        lines.append(f"- metric `{name}`: `{cell(sig)}`")
+    versions = manifest.get("versions", {})
+    if versions:
+        lines.append("- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    lines.append("")
+    return "\n".join(lines)

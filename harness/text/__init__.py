@@ -1,0 +1,1 @@
+"""The language layer: normalisation, tokenising, stemming, sentences, dates, numbers."""

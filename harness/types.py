@@ -1,0 +1,235 @@
+"""Frozen, typed values that flow through the harness.
+
+Every stage of the pipeline takes one of these and returns another, and each
+one round-trips through plain JSON (``to_dict`` / ``from_dict``), so any stage
+can be re-run from what the previous one wrote to disk.
+
+Example:
+    >>> span = Span(start=0, end=10, text="Kambodscha")
+    >>> Span.from_dict(span.to_dict()) == span
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+Task = Literal["qa", "summary"]
+TASKS: tuple[Task, ...] = ("qa", "summary")
+
+
+def _plain(value: Any) -> Any:
+    """Turn tuples into lists recursively so that JSON dumps are stable."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span ``[start, end)`` in a source document and the text it covers."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Span:
+        return cls(start=int(data["start"]), end=int(data["end"]), text=str(data["text"]))
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One item to evaluate: a question or a summarisation instruction.
+
+    Attributes:
+        id: globally unique id, ``<doc-id>/<item-id>`` (plus ``@<lang>`` for
+            renderings in a language other than the gold's own).
+        doc_id: the gold document this sample belongs to.
+        task: ``qa`` or ``summary``.
+        language: language of ``input`` (and of the expected output).
+        input: the question, or the summarisation instruction key
+            (``headline``, ``abstract``, ``bullets``).
+        references: every accepted answer, or every reference summary.
+            Empty for unanswerable questions.
+        evidence: spans of the source that support the references.
+        category: e.g. ``speaker``, ``date``, ``pillar``; for summaries the length.
+        answerable: False for questions the source does not answer.
+        answer_type: ``factoid``, ``list``, ``date``, ``number``, ``yes/no`` or
+            ``summary``.
+        metadata: anything else a plugin may want (plain JSON values).
+    """
+
+    id: str
+    doc_id: str
+    task: Task
+    language: str
+    input: str
+    references: tuple[str, ...]
+    evidence: tuple[Span, ...] = ()
+    category: str = ""
+    answerable: bool = True
+    answer_type: str = "factoid"
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = _plain(asdict(self))
+        out["metadata"] = dict(self.metadata)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Sample:
+        return cls(
+            id=data["id"],
+            doc_id=data["doc_id"],
+            task=data["task"],
+            language=data["language"],
+            input=data["input"],
+            references=tuple(data.get("references", ())),
+            evidence=tuple(Span.from_dict(s) for s in data.get("evidence", ())),
+            category=data.get("category", ""),
+            answerable=bool(data.get("answerable", True)),
+            answer_type=data.get("answer_type", "factoid"),
+            metadata=dict(data.get("metadata", {})),
+        )
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """How to generate: greedy unless ``temperature`` > 0."""
+
+    max_new_tokens: int = 64
+    stop: tuple[str, ...] = ()
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(asdict(self))  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GenerationParams:
+        names = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        if "stop" in kwargs:
+            kwargs["stop"] = tuple(kwargs["stop"])
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a runner receives for one sample.
+
+    The shared ``context`` (the article, plus any instructions that precede
+    it) is kept apart from the per-sample ``prompt`` so that a runner can
+    reuse work across requests with the same context (a prefix KV cache,
+    server-side prefix caching). The full prompt is ``context + prompt``.
+
+    ``messages`` holds the same content as chat messages for runners that
+    apply a chat template; ``sample`` lets baselines such as ``oracle`` see
+    the gold. Model runners must not look at ``sample.references``.
+    """
+
+    sample: Sample
+    context: str
+    prompt: str
+    params: GenerationParams = GenerationParams()
+    messages: tuple[Mapping[str, str], ...] = ()
+    template: str = ""
+    template_hash: str = ""
+
+    @property
+    def sample_id(self) -> str:
+        return self.sample.id
+
+    @property
+    def full_prompt(self) -> str:
+        return self.context + self.prompt
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A runner's answer to one request.
+
+    ``raw`` is what the model produced; ``text`` is the processed answer that
+    gets scored (prompt echo stripped, cut at stop sequences, trimmed).
+    ``error`` is set, and ``text`` empty, when the runner failed on this sample.
+    """
+
+    sample_id: str
+    runner: str
+    text: str
+    raw: str = ""
+    error: str | None = None
+    seconds: float = 0.0
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Generation:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Score:
+    """All metric values of one runner on one sample.
+
+    ``values`` maps ``<metric>.<key>`` (e.g. ``qa_de.f1``) to a number;
+    ``details`` carries explanations (missed facts, invented numbers, ...).
+    """
+
+    sample_id: str
+    runner: str
+    values: Mapping[str, float]
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sample_id": self.sample_id,
+            "runner": self.runner,
+            "values": dict(self.values),
+            "details": _plain(dict(self.details)),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Score:
+        return cls(
+            sample_id=data["sample_id"],
+            runner=data["runner"],
+            values={k: float(v) for k, v in data["values"].items()},
+            details=dict(data.get("details", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its bootstrap confidence interval over ``n`` items."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Estimate:
+        return cls(
+            value=float(data["value"]),
+            low=float(data["low"]),
+            high=float(data["high"]),
+            n=int(data["n"]),
+        )
