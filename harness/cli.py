@@ -164,6 +164,22 @@ def cmd_gold_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gold_locate(args: argparse.Namespace) -> int:
+    from harness.gold.locate import locate
+
+    result = locate(Path(args.path), write=not args.check)
+    for line in result.changed:
+        print(("would set " if args.check else "set ") + line)
+    for line in result.problems:
+        print(line, file=sys.stderr)
+    if result.problems:
+        return EXIT_USAGE
+    if args.check and result.changed:
+        return EXIT_FAILED
+    print(f"{len(result.changed)} evidence span(s) {'to fix' if args.check else 'set'}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from harness import __version__
 
@@ -199,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     gv = gsub.add_parser("validate", help="check gold folders; exit 2 listing every problem")
     gv.add_argument("path", nargs="?", default="gold")
     gv.set_defaults(func=cmd_gold_validate)
+    gl = gsub.add_parser("locate", help="fill in evidence start/end offsets from evidence text")
+    gl.add_argument("path", nargs="?", default="gold")
+    gl.add_argument("--check", action="store_true", help="change nothing; exit 1 if offsets "
+                    "are missing or stale")
+    gl.set_defaults(func=cmd_gold_locate)
     return p
 
 

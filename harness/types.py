@@ -80,7 +80,7 @@ class Sample:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out = _plain(asdict(self))
+        out: dict[str, Any] = _plain(asdict(self))
         out["metadata"] = dict(self.metadata)
         return out
 

@@ -63,8 +63,8 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise GoldError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from exc
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise GoldError(f"{path}:{bad_line}: not valid UTF-8 (byte {exc.start})") from exc
     for no, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
             continue
