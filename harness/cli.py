@@ -27,8 +27,12 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 def cmd_run(args: argparse.Namespace) -> int:
     from harness.config import load_config
-    from harness.pipeline import RunInterrupted, run
+    from harness.pipeline import RunInterrupted, TooManyErrors, run
+    from harness.progress import make_progress
 
+    if args.max_errors is not None and args.max_errors < 0:
+        _err(f"--max-errors: must be 0 or more, got {args.max_errors}")
+        return EXIT_USAGE
     cfg, base = load_config(args.config)
     try:
         path = run(
@@ -38,8 +42,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             run_id=args.run_id,
             use_cache=not args.no_cache,
             resume=Path(args.resume) if args.resume else None,
-            progress=_progress(args.quiet),
+            progress=make_progress(args.quiet),
+            max_errors=args.max_errors,
         )
+    except TooManyErrors as exc:
+        _err(
+            f"stopped: {exc}\n"
+            f"  what was produced is saved in {exc.run_dir}\n"
+            f"  resume with: harness run {args.config} --resume {exc.run_dir}"
+        )
+        return EXIT_FAILED
     except RunInterrupted as exc:
         _err(
             f"interrupted; everything computed so far is saved in {exc.run_dir}\n"
@@ -74,6 +86,8 @@ def _print_summary(path: Path) -> None:
             err = f"  ({res['errors']} errors)" if res["errors"] else ""
             print(f"{r:<{width}}  {vals}{err}")
     print(f"\nreport: {path / 'report.md'}")
+    if (path / "report.html").is_file():
+        print(f"html: {path / 'report.html'}")
     print(f"results: {path}")
 
 
@@ -180,6 +194,165 @@ def cmd_gold_locate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gold_import_squad(args: argparse.Namespace) -> int:
+    from harness.gold.importers import import_squad
+    from harness.gold.validate import validate_document
+
+    try:
+        result = import_squad(
+            args.file,
+            args.out,
+            language=args.language,
+            id_prefix=args.id_prefix,
+            limit_articles=args.limit_articles,
+            english=args.english,
+            publication=args.publication,
+            license=args.license,
+            overwrite=args.overwrite,
+        )
+    except FileExistsError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    for warning in result.report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    problems = sorted(p for d in result.documents for p in validate_document(d.path))
+    for problem in problems:
+        print(problem)
+    print(f"{args.out}: {result.report.summary()}")
+    if problems:
+        _err(f"{len(problems)} problem(s) in the imported gold (see above)")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_gold_export(args: argparse.Namespace) -> int:
+    from harness.gold.export import export_gold
+    from harness.gold.load import load_gold
+    from harness.gold.validate import validate_path
+
+    problems = sorted(p for g in args.gold for p in validate_path(g))
+    for problem in problems:
+        print(problem)
+    if problems:
+        _err(f"{len(problems)} problem(s) in the gold; fix them before exporting")
+        return EXIT_USAGE
+    try:
+        result = export_gold(load_gold(args.gold), args.dir, parquet=args.parquet)
+    except FileExistsError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    rows = ", ".join(f"{name} {n}" for name, n in result.rows.items())
+    print(f"{result.path}: DatasetDict ({rows} rows); load with datasets.load_from_disk")
+    for path in result.parquet:
+        print(f"  {path}")
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from harness.report.rebuild import rebuild_reports
+
+    for path in rebuild_reports(Path(args.run_dir)):
+        print(path)
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from harness.report.compare import compare_html, compare_markdown, compare_runs
+    from harness.report.load import DEFAULT_RIGHT, Rule, load_run
+    from harness.results import atomic_write_text
+
+    try:
+        rules = tuple(Rule.parse(t) for t in args.right) if args.right else DEFAULT_RIGHT
+    except ValueError as exc:
+        _err(f"--right: {exc}")
+        return EXIT_USAGE
+    if not 0 < args.confidence < 1:
+        _err(f"--confidence: must be between 0 and 1, got {args.confidence}")
+        return EXIT_USAGE
+    comparison = compare_runs(
+        load_run(args.run_a),
+        load_run(args.run_b),
+        runner_a=args.runner_a,
+        runner_b=args.runner_b,
+        rules=rules,
+        resamples=args.resamples,
+        confidence=args.confidence,
+        seed=args.seed,
+    )
+    text = compare_markdown(comparison, max_flips=args.max_flips)
+    print(text)
+    if args.output:
+        atomic_write_text(Path(args.output), text)
+    if args.html:
+        atomic_write_text(Path(args.html), compare_html(comparison))
+        print(f"html: {args.html}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    from harness.report.leaderboard import (
+        leaderboard_html,
+        leaderboard_markdown,
+        present_keys,
+        scan,
+        sort_rows,
+    )
+    from harness.results import atomic_write_text
+
+    rows, skipped = scan(args.results_dir)
+    if not rows:
+        _err(f"{args.results_dir}: no finished runs (folders with summary.json)")
+        return EXIT_USAGE
+    keys = present_keys(rows, args.metrics)
+    rows = sort_rows(rows, args.sort or keys[0])
+    print(leaderboard_markdown(rows, keys, skipped), end="")
+    if args.html:
+        atomic_write_text(
+            Path(args.html), leaderboard_html(rows, keys, skipped, title=str(args.results_dir))
+        )
+        print(f"html: {args.html}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    import os
+
+    from harness.report.gate import (
+        baseline_path,
+        evaluate_gates,
+        gate_markdown,
+        junit_xml,
+        load_baseline,
+        load_gates,
+    )
+    from harness.report.load import load_run
+    from harness.results import atomic_write_text
+
+    gates = load_gates(args.config)
+    run = load_run(args.run_dir)
+    baseline = load_baseline(gates.config, baseline_path(gates, args.baseline))
+    report = evaluate_gates(gates, run, baseline)
+    text = gate_markdown(report)
+    print(text)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        try:
+            with open(summary_file, "a", encoding="utf-8") as f:
+                f.write(text + "\n")
+        except OSError as exc:  # the verdict above still stands
+            print(f"harness: warning: GITHUB_STEP_SUMMARY {summary_file}: {exc}", file=sys.stderr)
+    if args.junit:
+        atomic_write_text(Path(args.junit), junit_xml(report, run, samples=args.junit_samples))
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     from harness import __version__
 
@@ -197,6 +370,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-cache", action="store_true", help="generate afresh, ignore the cache")
     r.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    r.add_argument(
+        "--max-errors",
+        type=int,
+        metavar="N",
+        help="stop (exit 1) once more than N samples failed; resume later with --resume",
+    )
     r.set_defaults(func=cmd_run)
 
     s = sub.add_parser("score", help="score predictions made elsewhere (JSONL: sample_id, text)")
@@ -220,6 +399,68 @@ def build_parser() -> argparse.ArgumentParser:
     gl.add_argument("--check", action="store_true", help="change nothing; exit 1 if offsets "
                     "are missing or stale")
     gl.set_defaults(func=cmd_gold_locate)
+    gi = gsub.add_parser(
+        "import-squad", help="SQuAD v1/v2-format JSON (SQuAD, XQuAD, GermanQuAD, MLQA) to gold"
+    )
+    gi.add_argument("file", help="SQuAD-format JSON file")
+    gi.add_argument("out", help="gold root to write one folder per paragraph into")
+    gi.add_argument("--language", default="de", help="language of the file (default: de)")
+    gi.add_argument("--id-prefix", help="document id prefix (default: the file name)")
+    gi.add_argument("--limit-articles", type=_positive_int, metavar="N", help="first N only")
+    gi.add_argument("--english", metavar="FILE", help="parallel English file for question_en")
+    gi.add_argument("--publication", help="source.publication (default: the file name)")
+    gi.add_argument("--license", help="license recorded in meta.json, e.g. 'CC BY-SA 4.0'")
+    gi.add_argument("--overwrite", action="store_true", help="replace existing document folders")
+    gi.set_defaults(func=cmd_gold_import_squad)
+    ge = gsub.add_parser("export", help="the gold as a datasets.DatasetDict on disk (+ Parquet)")
+    ge.add_argument("dir", help="output folder (empty, or an earlier export)")
+    ge.add_argument("--gold", nargs="+", default=["gold"], help="gold folder(s)")
+    ge.add_argument("--parquet", action="store_true", help="also DIR/parquet/ for the Hub")
+    ge.set_defaults(func=cmd_gold_export)
+    rp = sub.add_parser("report", help="rebuild report.md and report.html of a run from its files")
+    rp.add_argument("run_dir", help="a run folder, e.g. results/<run-id>")
+    rp.set_defaults(func=cmd_report)
+
+    cp = sub.add_parser(
+        "compare", help="B vs A: paired deltas with CIs and significance, flipped samples"
+    )
+    cp.add_argument("run_a", help="run folder A (the reference)")
+    cp.add_argument("run_b", help="run folder B (compared against A; may be A itself)")
+    cp.add_argument("--runner-a", help="runner of A (default: pair runners by name)")
+    cp.add_argument("--runner-b", help="runner of B (default: --runner-a)")
+    cp.add_argument(
+        "--right",
+        action="append",
+        metavar="KEY>=VALUE",
+        help="when a sample counts as right, e.g. 'qa_de.exact>=100' (repeatable; the first "
+        "rule whose metric a sample has applies; default: qa_de.exact>=100, rouge.rougeL>=0.5)",
+    )
+    cp.add_argument("--resamples", type=_positive_int, default=2000, help="bootstrap resamples")
+    cp.add_argument("--confidence", type=float, default=0.95, help="CI level (alpha = 1 - it)")
+    cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument("--max-flips", type=int, default=20, help="flips listed per direction")
+    cp.add_argument("-o", "--output", metavar="FILE.md", help="also write the Markdown here")
+    cp.add_argument("--html", metavar="FILE", help="also write an HTML page here")
+    cp.set_defaults(func=cmd_compare)
+
+    lb = sub.add_parser("leaderboard", help="one table of every run and runner in a folder")
+    lb.add_argument("results_dir", nargs="?", default="results", help="default: results")
+    lb.add_argument("--metrics", nargs="+", metavar="KEY", help="columns (metric keys)")
+    lb.add_argument("--sort", metavar="KEY", help="sort by this metric (default: first column)")
+    lb.add_argument("--html", metavar="FILE", help="also write a sortable HTML table here")
+    lb.set_defaults(func=cmd_leaderboard)
+
+    gt = sub.add_parser(
+        "gate", help="CI gates: thresholds and significant regressions (exit 0 pass, 1 fail)"
+    )
+    gt.add_argument("run_dir", help="the run to check")
+    gt.add_argument("--config", required=True, metavar="GATES.yaml", help="the gates")
+    gt.add_argument("--baseline", metavar="RUN_DIR", help="baseline run (overrides the file's)")
+    gt.add_argument("--junit", metavar="FILE.xml", help="write JUnit XML (one case per gate)")
+    gt.add_argument(
+        "--junit-samples", action="store_true", help="add one JUnit case per sample and runner"
+    )
+    gt.set_defaults(func=cmd_gate)
     return p
 
 

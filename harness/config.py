@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -47,6 +54,16 @@ class RunnerSpec(_Strict):
     system: str = ""
     tasks: list[Literal["qa", "summary"]] | None = None
 
+    @field_validator("options")
+    @classmethod
+    def _trust_remote_code_is_bool(cls, v: dict[str, Any]) -> dict[str, Any]:
+        # Running a model repository's own code is opt-in, per runner, and only by a real true.
+        if not isinstance(v.get("trust_remote_code", False), bool):
+            raise ValueError(
+                f"trust_remote_code must be true or false, got {v['trust_remote_code']!r}"
+            )
+        return v
+
 
 class MetricSpec(_Strict):
     name: str
@@ -76,9 +93,36 @@ class ReportSpec(_Strict):
     worst: int = Field(default=5, ge=0, le=1000)
 
 
+class DatasetColumns(_Strict):
+    """Which dataset columns hold what (defaults: the Hugging Face SQuAD layout)."""
+
+    id: str = "id"
+    context: str = "context"
+    question: str = "question"
+    answers: str = "answers"  # strings, or {"text": [...], "answer_start": [...]}
+    title: str | None = None
+    answer_start: str | None = None
+    question_en: str | None = None
+
+
+class DatasetSpec(_Strict):
+    """A SQuAD-style dataset loaded through ``datasets.load_dataset`` as gold documents."""
+
+    path: str = Field(min_length=1, description="hub id, local folder, or json/parquet/csv")
+    name: str | None = None
+    split: str = "validation"
+    data_files: str | list[str] | dict[str, str | list[str]] | None = None
+    revision: str | None = None
+    columns: DatasetColumns = DatasetColumns()
+    limit: int | None = Field(default=None, ge=1, description="the first N rows only")
+    language: str = Field(default="de", pattern=r"^[a-z]{2}$")
+    id_prefix: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
+
+
 class RunConfig(_Strict):
     name: str = Field(default="run", pattern=NAME_PATTERN)
     gold: list[str] = ["../gold"]
+    datasets: list[DatasetSpec] = []
     tasks: list[Literal["qa", "summary"]] = ["qa", "summary"]
     languages: list[str] | None = None
     runners: list[RunnerSpec] = Field(min_length=1)
@@ -98,12 +142,11 @@ class RunConfig(_Strict):
             raise ValueError(f"runner names must be unique; repeated: {', '.join(dup)}")
         return v
 
-    @field_validator("gold")
-    @classmethod
-    def _gold_nonempty(cls, v: list[str]) -> list[str]:
-        if not v:
-            raise ValueError("at least one gold path is needed")
-        return v
+    @model_validator(mode="after")
+    def _gold_nonempty(self) -> RunConfig:
+        if not self.gold and not self.datasets:
+            raise ValueError("at least one gold path (or a datasets entry) is needed")
+        return self
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int:
@@ -116,22 +159,57 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int:
     return text[: m.start()].count("\n") + 1 if m else 0
 
 
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader (plain data, no tags that build objects), fast where libyaml is
+    installed, that rejects a key given twice in one mapping instead of keeping the last."""
+
+
+def _unique_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # "<<: *anchor" merges; keys given beside it override on purpose
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            first = seen.setdefault(key, key_node.start_mark.line)
+        except TypeError:  # an unhashable key: the base constructor names it
+            continue
+        if first != key_node.start_mark.line:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first given on line {first + 1})",
+                key_node.start_mark,
+            )
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def load_config(path: Path | str) -> tuple[RunConfig, Path]:
     """Parse and validate a YAML config; returns it with the folder relative paths start from."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not valid UTF-8 (byte {exc.start})") from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    if data is None:
+        raise ConfigError(f"{path}: the config file is empty")
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: a config is a mapping of keys to values, got {type(data).__name__}"

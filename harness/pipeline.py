@@ -28,14 +28,17 @@ from harness.config import RunConfig, metric_entries, resolve
 from harness.gold.load import GoldDocument, build_samples, load_gold
 from harness.metrics import HarnessMetric, ScoringInput
 from harness.metrics import create as create_metric
+from harness.progress import Progress as ProgressReporter
+from harness.progress import as_progress
 from harness.prompts import build_request, few_shot_pool
 from harness.results import JsonlAppender, RunDir, new_run_id, redact
 from harness.runners.base import Runner, create_runner
-from harness.runners.cache import CachedRunner, GenerationCache, default_cache_path
+from harness.runners.cache import CachedRunner, GenerationCache, default_cache_path, request_key
 from harness.stats import bootstrap_mean
 from harness.types import Generation, GenerationParams, Request, Sample, Score
 
-Progress = Callable[[str], None]
+# A plain line callback, or a reporter with steps (bars with ETA on a terminal): harness.progress.
+Progress = Callable[[str], None] | ProgressReporter
 BATCH = 16  # requests handed to a runner at once; results are written after each batch
 
 
@@ -58,6 +61,10 @@ class Context:
 
 def prepare(cfg: RunConfig, base: Path) -> Context:
     docs = load_gold([resolve(base, g) for g in cfg.gold])
+    if cfg.datasets:  # SQuAD-style Hugging Face datasets, converted in memory
+        from harness.gold.importers import add_dataset_docs
+
+        docs = add_dataset_docs(docs, cfg.datasets, base)
     samples = build_samples(docs, cfg.tasks, cfg.languages)
     if cfg.limit is not None:
         samples = samples[: cfg.limit]
@@ -75,19 +82,37 @@ def prepare(cfg: RunConfig, base: Path) -> Context:
 # -- scoring ---------------------------------------------------------------
 
 
-def scoring_input(sample: Sample, doc: GoldDocument | None, prediction: str) -> ScoringInput:
+def metric_signatures(ctx: Context) -> dict[str, str]:
+    """``name -> signature``; ``task:name`` where one metric differs between tasks."""
+    by_name: dict[str, dict[str, str]] = defaultdict(dict)
+    for task, ms in ctx.metrics.items():
+        for m in ms:
+            by_name[m.metric_name][task] = m.signature()
+    out: dict[str, str] = {}
+    for name, sigs in by_name.items():
+        if len(set(sigs.values())) == 1:
+            out[name] = next(iter(sigs.values()))
+        else:
+            out.update({f"{task}:{name}": sig for task, sig in sigs.items()})
+    return out
+
+
+def scoring_input(
+    sample: Sample, doc: GoldDocument | None, prediction: str, error: str | None = None
+) -> ScoringInput:
     return ScoringInput(
         prediction=prediction,
         references=list(sample.references),
         sample=sample,
         source=doc.article if doc else "",
         facts=[f.model_dump() for f in doc.facts] if doc else (),
+        error=error,
     )
 
 
 def score_generation(ctx: Context, gen: Generation) -> Score:
     sample = ctx.by_id[gen.sample_id]
-    item = scoring_input(sample, ctx.docs.get(sample.doc_id), gen.text)
+    item = scoring_input(sample, ctx.docs.get(sample.doc_id), gen.text, gen.error)
     values: dict[str, float] = {}
     details: dict[str, Any] = {}
     for metric in ctx.metrics.get(sample.task, []):
@@ -141,22 +166,20 @@ def aggregate(
         for metric in ctx.metrics.get(task, []):
             if not metric.corpus_level:
                 continue  # the mean is already there, with its CI
+            prefix = metric.metric_name + "."
+            scored = [r for r in rows if (runner, r.sample_id) in gens]
             items = [
                 scoring_input(
                     by_id[r.sample_id],
                     ctx.docs.get(by_id[r.sample_id].doc_id),
                     gens[(runner, r.sample_id)].text,
+                    gens[(runner, r.sample_id)].error,
                 )
-                for r in rows
-                if (runner, r.sample_id) in gens
+                for r in scored
             ]
             per = [
-                {
-                    k.split(".", 1)[1]: v
-                    for k, v in r.values.items()
-                    if k.startswith(metric.metric_name + ".")
-                }
-                for r in rows
+                {k[len(prefix) :]: v for k, v in r.values.items() if k.startswith(prefix)}
+                for r in scored
             ]
             for k, v in metric.aggregate(per, items).items():
                 corpus[f"{metric.metric_name}.{k}"] = v
@@ -240,17 +263,30 @@ def _versions() -> dict[str, str]:
 
 
 def _gold_manifest(ctx: Context) -> dict[str, Any]:
+    """Per document: where it came from and a sha256 of its content (files or dataset rows)."""
     import hashlib
+    import json
 
     out = {}
     for doc_id, doc in ctx.docs.items():
-        h = hashlib.sha256()
-        for name in ("article.txt", "meta.json", "qa.jsonl", "summaries.jsonl", "facts.jsonl"):
-            p = doc.path / name
-            if p.is_file():
-                h.update(name.encode() + b"\0" + p.read_bytes())
+        h = hashlib.sha256(doc.article.encode("utf-8"))
+        for part in (doc.meta, *doc.qa, *doc.summaries, *doc.facts):
+            h.update(b"\0" + json.dumps(part.model_dump(mode="json"), sort_keys=True).encode())
         out[doc_id] = {"path": str(doc.path), "sha256": h.hexdigest()}
     return out
+
+
+def _needs_load(
+    runner: Runner, wrapped: Runner, cache: GenerationCache | None, requests: Sequence[Request]
+) -> bool:
+    """Whether ``runner`` has a separate ``load()`` still to run for requests the cache lacks."""
+    if not callable(getattr(runner, "load", None)) or getattr(runner, "loaded", True):
+        return False
+    if cache is None or wrapped is runner:
+        return True
+    fp = wrapped.fingerprint()
+    keys = [request_key(fp, r) for r in requests]
+    return len(cache.get_many(keys)) < len(keys)
 
 
 class RunInterrupted(Exception):
@@ -259,6 +295,20 @@ class RunInterrupted(Exception):
     def __init__(self, run_dir: Path) -> None:
         super().__init__(str(run_dir))
         self.run_dir = run_dir
+
+
+class TooManyErrors(Exception):
+    """Raised when more than ``max_errors`` samples failed; what was produced is on disk."""
+
+    def __init__(self, run_dir: Path, errors: int, max_errors: int, last_error: str) -> None:
+        super().__init__(
+            f"{errors} samples failed, more than max_errors={max_errors} "
+            f"(last error: {last_error})"
+        )
+        self.run_dir = run_dir
+        self.errors = errors
+        self.max_errors = max_errors
+        self.last_error = last_error
 
 
 def run(
@@ -270,11 +320,20 @@ def run(
     resume: Path | None = None,
     progress: Progress = _quiet,
     runner_factory: Callable[[str, str, dict[str, Any]], Runner] = create_runner,
+    max_errors: int | None = None,
 ) -> Path:
-    """Evaluate every configured runner; returns the run directory."""
+    """Evaluate every configured runner; returns the run directory.
+
+    With ``max_errors``, the run stops with :class:`TooManyErrors` once more than
+    that many samples failed (counted over all runners), after writing what was
+    produced. Resuming generates failed samples again.
+    """
+    from harness.report.html import write_html_report
+    from harness.report.load import save_inputs
     from harness.report.markdown import render_markdown
 
     t_start = time.perf_counter()
+    bar = as_progress(progress)
     ctx = prepare(cfg, base)
     if resume is not None:
         rd = RunDir(resume.resolve())
@@ -287,6 +346,7 @@ def run(
         "config.yaml",
         yaml.safe_dump(redact(cfg.model_dump(mode="json")), sort_keys=False, allow_unicode=True),
     )
+    save_inputs(rd.path, ctx.samples, ctx.docs)  # reports rebuild from the run alone
     done_gen = {(g.runner, g.sample_id): g for g in rd.generations()}
     done_score = {(s.runner, s.sample_id) for s in rd.scores()}
     cache: GenerationCache | None = None
@@ -301,12 +361,13 @@ def run(
         "git_commit": _git_commit(),
         "gold": _gold_manifest(ctx),
         "bootstrap": cfg.bootstrap.model_dump(),
-        "metrics": {m.metric_name: m.signature() for ms in ctx.metrics.values() for m in ms},
+        "metrics": metric_signatures(ctx),
         "runners": {},
         "cpu_count": os.cpu_count(),
     }
     gen_out = JsonlAppender(rd.generations_path)
     score_out = JsonlAppender(rd.scores_path)
+    n_errors, last_error = 0, ""
     try:
         for spec in cfg.runners:
             t0 = time.perf_counter()
@@ -320,7 +381,12 @@ def run(
                 spec.few_shot,
                 _params(spec.generation),
                 spec.system,
-                [s for s in todo if (spec.name, s.id) not in done_gen],
+                # not yet generated, or failed before (a resumed run tries those again)
+                [
+                    s
+                    for s in todo
+                    if (spec.name, s.id) not in done_gen or done_gen[(spec.name, s.id)].error
+                ],
             )
             templates = {
                 r.template: r.template_hash
@@ -335,10 +401,15 @@ def run(
                     }.values(),
                 )
             }
-            progress(
+            bar.say(
                 f"[{spec.name}] {len(requests)} of {len(todo)} samples to generate"
                 + (f" ({len(todo) - len(requests)} already done)" if resume else "")
             )
+            if requests and _needs_load(runner, wrapped, cache, requests):
+                bar.start(f"[{spec.name}] load model", None)
+                runner.load()  # type: ignore[attr-defined]
+                bar.done()
+            bar.start(f"[{spec.name}] generate", len(requests))
             gen_seconds = 0.0
             for i in range(0, len(requests), BATCH):
                 batch = requests[i : i + BATCH]
@@ -354,8 +425,17 @@ def run(
                     g = Generation(**{**g.to_dict(), "runner": spec.name})
                     gen_out.write(g.to_dict())
                     done_gen[(spec.name, g.sample_id)] = g
-                progress(f"[{spec.name}] generated {min(i + BATCH, len(requests))}/{len(requests)}")
+                    done_score.discard((spec.name, g.sample_id))  # generated anew: score anew
+                    if g.error:
+                        n_errors, last_error = n_errors + 1, g.error
+                gen_out.sync()
+                if max_errors is not None and n_errors > max_errors:
+                    raise TooManyErrors(rd.path, n_errors, max_errors, last_error)
+                bar.advance(len(batch))
+            bar.done()
             ts = time.perf_counter()
+            n_score = sum((spec.name, s.id) not in done_score for s in todo)
+            bar.start(f"[{spec.name}] score", n_score)
             for s in todo:
                 key = (spec.name, s.id)
                 if key in done_score:
@@ -363,6 +443,8 @@ def run(
                 score = score_generation(ctx, done_gen[key])
                 score_out.write(score.to_dict())
                 done_score.add(key)
+                bar.advance()
+            bar.done()
             manifest["runners"][spec.name] = {
                 "type": spec.type,
                 "options": redact(dict(spec.options)),
@@ -378,11 +460,15 @@ def run(
                 },
                 "trust_remote_code": bool(spec.options.get("trust_remote_code", False)),
             }
-            progress(f"[{spec.name}] done in {time.perf_counter() - t0:.1f}s")
+            bar.say(f"[{spec.name}] done in {time.perf_counter() - t0:.1f}s")
     except KeyboardInterrupt:
         rd.write_json("manifest.json", {**manifest, "interrupted": True})
         raise RunInterrupted(rd.path) from None
+    except TooManyErrors as exc:
+        rd.write_json("manifest.json", {**manifest, "aborted": str(redact(str(exc)))})
+        raise
     finally:
+        bar.done()
         gen_out.close()
         score_out.close()
         if cache:
@@ -393,9 +479,10 @@ def run(
     names = {r.name for r in cfg.runners}
     keep_s = [s for k, s in scores.items() if k[0] in names and k[1] in ctx.by_id]
     keep_g = [g for k, g in latest.items() if k[0] in names and k[1] in ctx.by_id]
+    bar.start("summary (bootstrap CIs) and reports", None)
     results = aggregate(ctx, keep_s, keep_g, cfg)
     # Signatures last: some (sacrebleu's) name what the corpus scores saw.
-    manifest["metrics"] = {m.metric_name: m.signature() for ms in ctx.metrics.values() for m in ms}
+    manifest["metrics"] = metric_signatures(ctx)
     summary = {
         "run_id": rd.path.name,
         "runners": [r.name for r in cfg.runners],
@@ -409,6 +496,8 @@ def run(
         "report.md",
         render_markdown(rd.path, ctx, keep_s, keep_g, summary, manifest, worst=cfg.report.worst),
     )
+    write_html_report(rd.path)
+    bar.done()
     return rd.path
 
 
@@ -420,6 +509,8 @@ def score_predictions(
     run_id: str | None = None,
 ) -> Path:
     """Score predictions made elsewhere: ``{runner: {sample_id: text}}``."""
+    from harness.report.html import write_html_report
+    from harness.report.load import save_inputs
     from harness.report.markdown import render_markdown
 
     ctx = prepare(cfg, base)
@@ -444,12 +535,13 @@ def score_predictions(
                 gens.append(g)
                 scores.append(s)
     ctx.samples = [s for s in ctx.samples if any(s.id in p for p in predictions.values())]
+    save_inputs(rd.path, ctx.samples, ctx.docs)
     manifest = {
         "run_id": rd.path.name,
         "versions": _versions(),
         "git_commit": _git_commit(),
         "gold": _gold_manifest(ctx),
-        "metrics": {m.metric_name: m.signature() for ms in ctx.metrics.values() for m in ms},
+        "metrics": metric_signatures(ctx),
         "runners": {r: {"type": "predictions"} for r in predictions},
     }
     summary = {
@@ -464,4 +556,5 @@ def score_predictions(
         "report.md",
         render_markdown(rd.path, ctx, scores, gens, summary, manifest, worst=cfg.report.worst),
     )
+    write_html_report(rd.path)
     return rd.path

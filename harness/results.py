@@ -13,6 +13,7 @@ Layout::
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import json
 import os
@@ -28,8 +29,10 @@ from harness.types import Generation, Score
 _SECRET_KEY = re.compile(
     r"(api[_-]?key|token|secret|password|passwd|authorization|bearer)", re.IGNORECASE
 )
+# The scheme is bounded: an unbounded ``[a-z0-9+.-]*`` before ``://`` made a long run of
+# letters (a 1 MB model output) take quadratic time.
 _URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+(:[^/\s@]*)?@", re.IGNORECASE
+    r"(?P<scheme>[a-z][a-z0-9+.-]{0,30}://)[^/\s:@]+(:[^/\s@]*)?@", re.IGNORECASE
 )
 _QUERY_SECRET = re.compile(
     r"([?&](?:api[_-]?key|key|token|access_token|secret)=)[^&\s]+", re.IGNORECASE
@@ -59,13 +62,130 @@ def redact(value: Any, key: str = "") -> Any:
     return value
 
 
+# Environment variables whose value is a credential: HF_TOKEN, OPENAI_API_KEY, DB_PASSWORD, ...
+# (whole words only: TOKENIZERS_PARALLELISM is not a token).
+_SECRET_ENV_NAME = re.compile(
+    r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)(?:_|$)", re.IGNORECASE
+)
+# Shorter values are not hunted for in free text (they would match ordinary words);
+# under a secret-looking key they are still redacted by :func:`redact`.
+MIN_SECRET_LENGTH = 8
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """``text`` with lone surrogates, which no UTF-8 file can hold, replaced by U+FFFD.
+
+    Model output decoded with ``surrogateescape`` or JSON's ``"\\ud800"`` escapes can
+    carry them; everything else is returned unchanged.
+
+    >>> valid_text("a\\ud800b") == "a\\ufffdb"
+    True
+    >>> valid_text("Säule")
+    'Säule'
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def secret_values(value: Any, environ: Mapping[str, str] | None = None) -> set[str]:
+    """The concrete secrets a run could leak, to be removed wherever they turn up.
+
+    Collected from ``value`` (runner options): strings under secret-looking keys
+    (and the bare token of ``Bearer <token>``), credentials in URLs and secret
+    query parameters, and the values of environment variables named by
+    secret-looking ``*_env`` keys or inside an ``*_env`` mapping; plus the
+    values of secret-named environment variables (``HF_TOKEN``,
+    ``OPENAI_API_KEY``, ...). Values shorter than :data:`MIN_SECRET_LENGTH` are left out.
+
+    >>> sorted(secret_values({"api_key_env": "K", "base_url": "https://al:pw-1234567@h/"},
+    ...                      environ={"K": "sk-abcdefgh"}))
+    ['YWw6cHctMTIzNDU2Nw==', 'al:pw-1234567', 'pw-1234567', 'sk-abcdefgh']
+    """
+    env = os.environ if environ is None else environ
+    found: set[str] = set()
+
+    def add_env(name: str) -> None:
+        if env.get(name):
+            found.add(env[name])
+
+    def walk(v: Any, key: str, env_names: bool) -> None:
+        if isinstance(v, Mapping):
+            for k, x in v.items():
+                walk(x, str(k), env_names or str(k).endswith("_env"))
+        elif isinstance(v, list | tuple):
+            for x in v:
+                walk(x, key, env_names)
+        elif isinstance(v, str) and v:
+            if key.endswith("_env"):
+                if _SECRET_KEY.search(key[: -len("_env")]):
+                    add_env(v)
+            elif env_names:
+                add_env(v)  # e.g. header_env: {api-key: AZURE_KEY}
+            elif _SECRET_KEY.search(key):
+                found.add(v)
+                scheme, _, token = v.partition(" ")
+                if token and scheme.lower() in ("bearer", "basic", "token"):
+                    found.add(token.strip())
+            for m in _URL_CREDENTIALS.finditer(v):
+                creds = m.group(0)[len(m.group("scheme")) : -1]
+                found.add(creds)
+                found.add(base64.b64encode(creds.encode()).decode("ascii"))
+                if ":" in creds:
+                    found.add(creds.split(":", 1)[1])
+            for m in _QUERY_SECRET.finditer(v):
+                found.add(m.group(0)[len(m.group(1)) :])
+
+    walk(value, "", False)
+    for name, v in env.items():
+        if _SECRET_ENV_NAME.search(name) and v:
+            found.add(v)
+    return {s for s in found if len(s) >= MIN_SECRET_LENGTH}
+
+
+class Scrubber:
+    """Removes known secret values, URL credentials and secret query parameters.
+
+    Applied to everything a run writes (results, manifest, config, reports),
+    on top of :func:`redact`'s key-based redaction, so a secret that a runner
+    puts into an error message, a fingerprint or its output is caught too.
+
+    >>> scrub = Scrubber(["sk-live-0123456789"])
+    >>> scrub.text("401 for key sk-live-0123456789 at http://u:p@host/")
+    '401 for key *** at http://***@host/'
+    >>> scrub.value({"error": ["sk-live-0123456789"], "n": 1})
+    {'error': ['***'], 'n': 1}
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        # Longest first, so a secret that contains another is removed whole.
+        self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len)[::-1]
+
+    def text(self, text: str) -> str:
+        for s in self.secrets:
+            if s in text:
+                text = text.replace(s, REDACTED)
+        return str(redact(text))
+
+    def value(self, value: Any) -> Any:
+        """``value`` (JSON-like) with :meth:`text` applied to every string in it."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {k: self.value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.value(v) for v in value]
+        return value
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temp file in the same folder and rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            f.write(valid_text(text))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -86,7 +206,13 @@ def new_run_id(name: str) -> str:
 
 
 class JsonlAppender:
-    """Appends one JSON object per line and flushes each, so a crash loses at most one line."""
+    """Appends one JSON object per line and flushes each to the OS at once.
+
+    A killed process (SIGKILL, OOM) loses nothing that ``write`` returned from;
+    :meth:`sync` also forces the data to disk (against power loss) and is
+    called once per batch rather than per line, which would cost a disk
+    round trip per sample.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -101,12 +227,17 @@ class JsonlAppender:
         self._f = path.open("a", encoding="utf-8")
 
     def write(self, obj: Mapping[str, Any]) -> None:
-        self._f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self._f.write(valid_text(json.dumps(obj, ensure_ascii=False)) + "\n")
+        self._f.flush()
+
+    def sync(self) -> None:
         self._f.flush()
         os.fsync(self._f.fileno())
 
     def close(self) -> None:
-        self._f.close()
+        if not self._f.closed:
+            self.sync()
+            self._f.close()
 
     def __enter__(self) -> JsonlAppender:
         return self
@@ -128,6 +259,45 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+class RunExistsError(FileExistsError, ValueError):
+    """A run folder with the requested id exists already."""
+
+
+class RunLockedError(ValueError):
+    """Another process is writing the run folder (a run or a resume in progress)."""
+
+
+class RunLock:
+    """An exclusive, non-blocking ``flock`` on ``<run>/.lock``, held until :meth:`release`.
+
+    The operating system drops it when the process ends, however it ends, so a
+    killed run never leaves a stale lock. Where ``fcntl`` is missing (Windows)
+    nothing is locked.
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        self._file = None
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on POSIX
+            return
+        f = (run_dir / ".lock").open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            raise RunLockedError(
+                f"{run_dir}: another harness process is writing this run; "
+                "let it finish (or stop it) before resuming"
+            ) from None
+        self._file = f
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 class RunDir:
     """One run's folder."""
 
@@ -141,8 +311,18 @@ class RunDir:
         path = (output_dir / run_id).resolve()
         if path.parent != output_dir.resolve():
             raise ValueError(f"run id {run_id!r} escapes the results folder {output_dir}")
-        path.mkdir(parents=True, exist_ok=False)
+        try:
+            path.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:
+            raise RunExistsError(
+                f"{path}: a run with id {run_id!r} exists already; choose another --run-id, "
+                f"or continue that run with --resume {path}"
+            ) from None
         return cls(path)
+
+    def lock(self) -> RunLock:
+        """Lock the folder against a second writer; raises :class:`RunLockedError`."""
+        return RunLock(self.path)
 
     @property
     def generations_path(self) -> Path:

@@ -92,7 +92,8 @@ def load_document(folder: Path | str) -> GoldDocument:
         if not (folder / name).is_file():
             raise GoldError(f"{folder / name}: missing (a gold folder needs {', '.join(FILES)})")
     try:
-        article = (folder / "article.txt").read_text(encoding="utf-8")
+        # Bytes, then decode: text mode would turn CRLF into LF and shift every offset.
+        article = (folder / "article.txt").read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise GoldError(f"{folder / 'article.txt'}: not valid UTF-8") from exc
     try:
@@ -303,11 +304,18 @@ def to_datasets(docs: Sequence[GoldDocument]) -> Any:
         {"doc_id": d.id, "title": d.meta.title, "language": d.language, "text": d.article}
         for d in docs
     ]
+
+    def table(rows: list[dict[str, Any]], features: Any) -> Any:
+        # from_list([]) loses the columns (datasets 5 then raises): build empty tables by column.
+        if not rows:
+            return datasets.Dataset.from_dict({k: [] for k in features}, features=features)
+        return datasets.Dataset.from_list(rows, features=features)
+
     return datasets.DatasetDict(
         {
-            "qa": datasets.Dataset.from_list(qa, features=qa_features),
-            "summaries": datasets.Dataset.from_list(summaries, features=summary_features),
-            "facts": datasets.Dataset.from_list(facts, features=fact_features),
-            "articles": datasets.Dataset.from_list(articles, features=article_features),
+            "qa": table(qa, qa_features),
+            "summaries": table(summaries, summary_features),
+            "facts": table(facts, fact_features),
+            "articles": table(articles, article_features),
         }
     )

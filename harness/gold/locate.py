@@ -59,7 +59,7 @@ def _ordered(ev: dict[str, Any]) -> dict[str, Any]:
 
 
 def locate_document(folder: Path, write: bool = True) -> LocateResult:
-    article = (folder / "article.txt").read_text(encoding="utf-8")
+    article = (folder / "article.txt").read_bytes().decode("utf-8")
     changed: list[str] = []
     problems: list[str] = []
     for name in EVIDENCE_FILES:

@@ -16,7 +16,10 @@ from harness.registry import Registry
 
 METRICS: Registry[type[HarnessMetric]] = Registry("metric", entry_point_group="harness.metrics")
 
-_BUILTIN_MODULES = ("squad_v2", "qa_de", "rouge", "chrf")
+_BUILTIN_MODULES = (
+    "squad_v2", "qa_de", "rouge", "chrf", "bertscore", "judge",
+    "key_facts", "hallucination", "abstention",
+)  # fmt: skip
 
 
 def _load_builtins() -> None:

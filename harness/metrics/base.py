@@ -31,6 +31,7 @@ class ScoringInput:
     Lexical metrics need ``prediction`` and ``references`` only; grounded
     metrics also read the ``sample`` (answerable flag, category) and the
     ``source`` document, and ``facts`` (the gold key facts of the document).
+    ``error`` is set when the runner failed on this sample.
     """
 
     prediction: str
@@ -38,6 +39,7 @@ class ScoringInput:
     sample: Sample | None = None
     source: str = ""
     facts: Sequence[Mapping[str, Any]] = ()
+    error: str | None = None  # the runner failed: the empty prediction is no abstention
 
 
 class HarnessMetric:
@@ -55,7 +57,7 @@ class HarnessMetric:
     description: ClassVar[str] = ""
     citation: ClassVar[str] = ""
     # True when the corpus-level value is not the mean of per-sample values (chrF).
-    corpus_level: ClassVar[bool] = False
+    corpus_level: bool = False
 
     def __init__(self, **options: Any) -> None:
         self.options: dict[str, Any] = dict(options)

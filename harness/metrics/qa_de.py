@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from typing import ClassVar
@@ -73,7 +74,7 @@ class QaDe(HarnessMetric):
         self.phrases = tuple(abstention_phrases)
 
     def score_one(self, item: ScoringInput) -> MetricResult:
-        abstained = is_abstention(item.prediction, self.phrases)
+        abstained = is_abstention(item.prediction, self.phrases, item.references)
         refs = [r for r in item.references if answer_tokens(r)]
         if not refs:  # unanswerable
             v = 100.0 if abstained else 0.0
@@ -85,4 +86,8 @@ class QaDe(HarnessMetric):
         return MetricResult({"exact": 100.0 * em, "f1": 100.0 * f})
 
     def signature(self) -> str:
-        return "qa_de|nfc+dashes+punct2space+de-articles+numwords+dates|v1"
+        base = "qa_de|nfc+dashes+punct2space+de-articles+numwords+dates|v1"
+        if self.phrases != DEFAULT_PHRASES:
+            digest = hashlib.sha256("\x1f".join(self.phrases).encode("utf-8")).hexdigest()[:12]
+            return f"{base}|abstention_phrases={len(self.phrases)}:{digest}"
+        return base

@@ -82,7 +82,7 @@ class SquadV2(HarnessMetric):
 
     def score_one(self, item: ScoringInput) -> MetricResult:
         pred = item.prediction
-        if self.abstention_as_empty and is_abstention(pred):
+        if self.abstention_as_empty and is_abstention(pred, answers=item.references):
             pred = ""
         golds = gold_answers(list(item.references))
         em = max(exact(g, pred) for g in golds)

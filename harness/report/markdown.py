@@ -70,7 +70,10 @@ def render_markdown(
     results: Mapping[str, Any] = summary["results"]
     runners: list[str] = list(summary["runners"])
     lines = [f"# Evaluation report: {cell(run_dir.name)}", ""]
-    docs = ", ".join(f"`{d}`" for d in ctx.docs)
+    doc_ids = list(ctx.docs)
+    docs = ", ".join(f"`{cell(d)}`" for d in doc_ids[:5])
+    if len(doc_ids) > 5:
+        docs += f" and {len(doc_ids) - 5} more ({len(doc_ids)} documents)"
     lines.append(
         f"Gold: {docs}. Runners: {', '.join(cell(r) for r in runners)}. "
         f"Values are means with seeded bootstrap 95% confidence intervals "
@@ -183,6 +186,14 @@ def render_markdown(
                             f"{cell(pred)} | {s.values[primary]:.3g} |"
                         )
                     lines.append("")
+    from harness.report.sections import grounded_sections, paired_section
+
+    types = {name: str(info.get("type")) for name, info in manifest.get("runners", {}).items()}
+    boot = manifest.get("bootstrap", {})
+    lines += grounded_sections(runners, results, scores, by_id)
+    lines += paired_section(runners, results, scores, by_id, types,
+                            resamples=int(boot.get("resamples", 1000)) or 1000,
+                            seed=int(boot.get("seed", 0)))
     lines += ["## Run", ""]
     lines.append(f"- git commit: `{manifest.get('git_commit') or 'unknown'}`")
     for name, info in manifest.get("runners", {}).items():

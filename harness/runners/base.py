@@ -42,7 +42,7 @@ class Runner(Protocol):
 
 RUNNERS: Registry[type[Any]] = Registry("runner", entry_point_group="harness.runners")
 
-_BUILTIN_MODULES = ("baselines", "scripted")
+_BUILTIN_MODULES = ("baselines", "scripted", "openai_compat", "command", "python_callable")
 
 
 def load_builtins() -> None:

@@ -58,12 +58,24 @@ def _norm(text: str) -> str:
     return collapse_spaces(punctuation_to_space(clean(text).casefold()))
 
 
-def is_abstention(text: str, phrases: Iterable[str] = DEFAULT_PHRASES) -> bool:
-    """True if ``text`` is empty or is a short answer containing an abstention phrase."""
+def is_abstention(
+    text: str, phrases: Iterable[str] = DEFAULT_PHRASES, answers: Iterable[str] = ()
+) -> bool:
+    """True if ``text`` is empty or is a short answer containing an abstention phrase.
+
+    A text equal to one of the gold ``answers`` (after normalisation) is an
+    answer, never an abstention, even when it reads like one (XQuAD has the
+    answer "keine Angaben").
+
+    >>> is_abstention("keine Angaben"), is_abstention("keine Angaben", answers=["Keine Angaben"])
+    (True, False)
+    """
     norm = _norm(text)
     if not norm:
         return True
     if len(norm.split()) > MAX_WORDS:
+        return False
+    if any(_norm(a) == norm for a in answers):
         return False
     padded = f" {norm} "
     return any(f" {_norm(p)} " in padded for p in phrases if _norm(p))

@@ -1,0 +1,241 @@
+"""Benchmark: the hf runner's speed on the QA questions, three ways, in one process.
+
+1. ``sequential``: plain ``model.generate`` on one full prompt at a time, with
+   ``stop_strings`` (what lm-evaluation-harness does with a local model);
+2. ``batched``: the hf runner with ``prefix_cache: false``: left-padded batches
+   of full prompts;
+3. ``batched+prefix``: the hf runner's default: the article's KV cache computed
+   once, the questions decoded in batches on top of it.
+
+It prints wall times, speed-ups over sequential, generated tokens per second,
+whether greedy outputs are identical to sequential, and peak RSS. Run::
+
+    .venv/bin/python benchmarks/bench_generation.py                 # all questions, 20 tokens
+    .venv/bin/python benchmarks/bench_generation.py --limit 8 --max-new-tokens 32
+
+Questions come from ``gold/<doc>/qa.jsonl``; without it, from a built-in list
+about the article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from harness.prompts import build_request  # noqa: E402
+from harness.runners.base import postprocess  # noqa: E402
+from harness.runners.hf import HFRunner  # noqa: E402
+from harness.types import GenerationParams, Request, Sample  # noqa: E402
+
+DOC_ID = "kambodscha-menschenhandel-2025"
+SEED_ARTICLE = Path("/work/shared/seed/article.de.txt")
+
+FALLBACK_QUESTIONS = (
+    "Wer sprach für Kambodscha auf der UN-Sitzung?",
+    "Welche Funktion hat Keo Chhea?",
+    "Wo fand die Sitzung statt?",
+    "Wann fand die Sitzung statt?",
+    "Welcher Plan feiert in diesem Jahr sein 15-jähriges Bestehen?",
+    "Wie heißt der nationale Plan Kambodschas gegen Menschenhandel?",
+    "Wann wurde der Nationale Strategieplan eingeführt?",
+    "Auf wie vielen Säulen basiert der Plan?",
+    "Welchen Zeitraum deckt der Strategieplan ab?",
+    "Was soll die erste Säule stärken?",
+    "Was soll verbessert werden?",
+    "Welche Koordination soll gefördert werden?",
+    "Welche Verbrechen nannte der Botschafter?",
+    "Welche Priorität hat die Bekämpfung des Menschenhandels?",
+    "Vor wem sprach der Botschafter?",
+    "In welcher Stadt fand die Sitzung statt?",
+    "Welche Organisation veranstaltete die Sitzung?",
+    "Was bewertete die Sitzung?",
+    "Mit welchem Plan stimmt Kambodscha überein?",
+    "Welche Herausforderungen nannte der Botschafter?",
+    "Was hob der Botschafter hervor?",
+    "Wie lange dauerte die Sitzung?",
+    "Wer ist der Ständige Vertreter Kambodschas bei den Vereinten Nationen?",
+    "Worauf zielen die vier Säulen ab?",
+    "Welche Länder arbeiten mit Kambodscha zusammen?",
+    "Was bekräftigte Kambodscha?",
+    "Gegen welche Form der Arbeit kämpft Kambodscha?",
+    "Welche Ausbeutung wird genannt?",
+    "Wie viele Jahre besteht der Globale Aktionsplan?",
+    "In welchem Monat wurde der Plan eingeführt?",
+    "Auf welcher Agenda steht die Bekämpfung ganz oben?",
+    "Was sagte der Botschafter über die Fortschritte?",
+    "Wie nennt der Artikel die Herausforderungen?",
+    "Welche Rolle spielt die internationale Zusammenarbeit?",
+    "Wer nahm an der Sitzung teil?",
+    "Wo ist das UN-Hauptquartier?",
+    "Welches Königreich wird im Artikel genannt?",
+    "Was ist ein zentrales Element von Kambodschas Bemühungen?",
+    "Wann endet der Strategieplan?",
+    "Wie viele Teilnehmer hatte die Sitzung?",
+)
+
+
+@dataclass
+class Answer:
+    sample_id: str
+    raw: str
+    text: str
+    completion_tokens: int
+    error: str | None = None
+
+
+def sequential_generate(runner: HFRunner, requests: list[Request]) -> list[Answer]:
+    """The baseline: ``model.generate`` per full prompt, batch size 1, greedy, stop strings."""
+    import torch
+    from transformers import GenerationConfig
+
+    model, tokenizer = runner._model, runner._tokenizer
+    config_class: Any = GenerationConfig
+    answers = []
+    for r in requests:
+        ids = torch.tensor([runner._encode(r)])
+        config = config_class(
+            max_new_tokens=r.params.max_new_tokens, do_sample=False, num_beams=1,
+            eos_token_id=model.generation_config.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id, stop_strings=list(r.params.stop),
+        )
+        with torch.inference_mode():
+            out = model.generate(ids, generation_config=config, tokenizer=tokenizer)
+        new = out[0, ids.shape[1]:].tolist()
+        raw = tokenizer.decode(new, skip_special_tokens=True)
+        answers.append(Answer(r.sample_id, raw, postprocess(raw, r.params.stop), len(new)))
+    return answers
+
+
+def load_requests(limit: int | None, max_new_tokens: int, stop: bool) -> list[Request]:
+    """QA requests from the gold (or the built-in questions), as the pipeline builds them."""
+    doc = ROOT / "gold" / DOC_ID
+    article_path = doc / "article.txt"
+    article = (article_path if article_path.is_file() else SEED_ARTICLE).read_text("utf-8")
+    qa_path = doc / "qa.jsonl"
+    questions: list[tuple[str, str]] = []
+    if qa_path.is_file():
+        for line in qa_path.read_text("utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                questions.append((item["id"], item["question"]))
+    else:
+        print(f"note: {qa_path} not found; using {len(FALLBACK_QUESTIONS)} built-in questions")
+        questions = [(f"q{i:02d}", q) for i, q in enumerate(FALLBACK_QUESTIONS)]
+    if limit is not None:
+        questions = questions[:limit]
+    params = GenerationParams(max_new_tokens=max_new_tokens, stop=("\n",) if stop else ("\x00",))
+    return [
+        build_request(
+            Sample(id=f"{DOC_ID}/{qid}", doc_id=DOC_ID, task="qa", language="de", input=q,
+                   references=()),
+            article,
+            params=params,
+        )
+        for qid, q in questions
+    ]
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if platform.system() == "Darwin" else peak / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="embedded:gemma3-270m")
+    parser.add_argument("--limit", type=int, default=None, help="first N questions only")
+    parser.add_argument("--max-new-tokens", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", default="float32")
+    parser.add_argument("--no-stop", action="store_true",
+                        help="ignore the newline stop: every answer runs to --max-new-tokens")
+    parser.add_argument("--skip-sequential", action="store_true",
+                        help="skip the slow baseline (no ratios, no identity check)")
+    parser.add_argument("--show", type=int, default=3, help="print the first N answers")
+    args = parser.parse_args(argv)
+
+    requests = load_requests(args.limit, args.max_new_tokens, stop=not args.no_stop)
+    started = time.perf_counter()
+    common = {"model": args.model, "device": args.device, "dtype": args.dtype,
+              "batch_size": args.batch_size}
+    batched = HFRunner(name="batched", prefix_cache=False, **common)
+    prefixed = HFRunner(name="batched+prefix", prefix_cache=True, **common)
+    batched.load()
+    load_s = time.perf_counter() - started
+    prefixed.load()  # shares the loaded model
+    print(f"model {args.model}, {len(requests)} questions, max_new_tokens={args.max_new_tokens}, "
+          f"stop={'none' if args.no_stop else 'newline'}, batch_size={args.batch_size}, "
+          f"device={args.device}, dtype={args.dtype}, torch threads={_threads()}")
+    print(f"load (resolve + tokenizer + weights): {load_s:.1f} s; prompt tokens: "
+          f"{len(batched._encode(requests[0]))} (first question)")
+    # warm-up (first-call overheads, page faults on the memory-mapped weights), not timed
+    sequential_generate(batched, requests[:1])
+    batched.generate(requests[:2])
+
+    modes: list[tuple[str, Callable[[], list[Any]]]] = []
+    if not args.skip_sequential:
+        modes.append(("sequential", lambda: sequential_generate(batched, requests)))
+    modes.append(("batched", lambda: batched.generate(requests)))
+    modes.append(("batched+prefix", lambda: prefixed.generate(requests)))
+
+    results: dict[str, tuple[float, list[Any]]] = {}
+    header = (f"{'mode':<16}{'wall s':>9}{'vs seq':>9}{'new tok':>9}{'tok/s':>9}"
+              f"{'identical':>11}{'peak RSS MiB':>14}")
+    print(header)
+    print("-" * len(header))
+    for name, run in modes:
+        t0 = time.perf_counter()
+        answers = run()
+        wall = time.perf_counter() - t0
+        results[name] = (wall, answers)
+        new_tokens = sum(a.completion_tokens or 0 for a in answers)
+        seq = results.get("sequential")
+        ratio = f"{seq[0] / wall:.2f}x" if seq else "-"
+        same = "-"
+        if seq:
+            diff = sum(1 for a, b in zip(seq[1], answers, strict=True) if a.raw != b.raw)
+            same = "yes" if not diff else f"no ({diff})"
+        errors = sum(1 for a in answers if a.error)
+        print(f"{name:<16}{wall:>9.2f}{ratio:>9}{new_tokens:>9}{new_tokens / wall:>9.1f}"
+              f"{same:>11}{peak_rss_mib():>14.0f}" + (f"  errors={errors}" if errors else ""))
+    print()
+    for runner in (batched, prefixed):
+        st = runner.stats
+        print(f"{runner.name}: prefix batches {st.prefix_batches}, plain batches "
+              f"{st.plain_batches}, prefix tokens reused {st.prefix_tokens_saved}"
+              + (f", fallbacks {st.fallbacks}" if st.fallbacks else ""))
+    if "sequential" in results:
+        for name, (_, answers) in results.items():
+            for a, b in zip(results["sequential"][1], answers, strict=True):
+                if a.raw != b.raw:
+                    print(f"differs in {name}: {a.sample_id}: {a.raw!r} vs {b.raw!r}")
+    last = list(results.values())[-1][1]
+    for a in last[: args.show]:
+        q = next(r.sample.input for r in requests if r.sample_id == a.sample_id)
+        print(f"  {q}  ->  {a.text!r}")
+    return 0
+
+
+def _threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    raise SystemExit(main())
