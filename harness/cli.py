@@ -14,7 +14,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _err(msg: str) -> None:
-    print(f"harness: error: {msg}", file=sys.stderr)
+    from harness.results import redact  # URL credentials and secret query parameters
+
+    print(f"harness: error: {redact(msg)}", file=sys.stderr)
 
 
 def _progress(quiet: bool):  # type: ignore[no-untyped-def]
@@ -27,13 +29,14 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 def cmd_run(args: argparse.Namespace) -> int:
     from harness.config import load_config
-    from harness.pipeline import RunInterrupted, TooManyErrors, run
+    from harness.pipeline import RunInterrupted, TooManyErrors, check_runners, run
     from harness.progress import make_progress
 
     if args.max_errors is not None and args.max_errors < 0:
         _err(f"--max-errors: must be 0 or more, got {args.max_errors}")
         return EXIT_USAGE
     cfg, base = load_config(args.config)
+    check_runners(cfg, Path(args.config), unknown_types=False)  # options: file and line
     try:
         path = run(
             cfg,
@@ -91,27 +94,48 @@ def _print_summary(path: Path) -> None:
     print(f"results: {path}")
 
 
+PREDICTION_KEYS = frozenset({"sample_id", "id", "text", "prediction", "runner"})
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from harness.config import RunConfig, RunnerSpec
-    from harness.pipeline import score_predictions
+    from harness.gold.load import loads_strict
+    from harness.pipeline import UnknownSampleIds, score_predictions
 
     preds: dict[str, dict[str, str]] = {}
+    where: dict[tuple[str, str], int] = {}  # (runner, sample id) -> line
     path = Path(args.predictions)
     try:
-        raw = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _err(f"{path}: cannot read as UTF-8 text: {exc}")
+        data = path.read_bytes()
+    except OSError as exc:
+        _err(f"{path}: cannot read: {exc.strerror}")
         return EXIT_USAGE
-    for no, line in enumerate(raw.lstrip("\ufeff").splitlines(), start=1):
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_line = data[: exc.start].count(b"\n") + 1
+        _err(f"{path}:{bad_line}: not valid UTF-8 (byte {exc.start})")
+        return EXIT_USAGE
+    for no, line in enumerate(raw.removeprefix("\ufeff").split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads_strict(line)
         except json.JSONDecodeError as exc:
-            _err(f"{path}:{no}: invalid JSON: {exc.msg}")
+            _err(f"{path}:{no}: invalid JSON: {exc.msg} (column {exc.colno})")
+            return EXIT_USAGE
+        except ValueError as exc:  # NaN, Infinity
+            _err(f"{path}:{no}: invalid JSON: {exc}")
             return EXIT_USAGE
         if not isinstance(obj, dict):
-            _err(f"{path}:{no}: expected a JSON object per line")
+            _err(f"{path}:{no}: (record): expected a JSON object, got {type(obj).__name__}")
+            return EXIT_USAGE
+        unknown = sorted(set(obj) - PREDICTION_KEYS)
+        if unknown:
+            _err(
+                f"{path}:{no}: {unknown[0]}: unknown key "
+                f"(a line has sample_id, text and optionally runner)"
+            )
             return EXIT_USAGE
         sid = obj.get("sample_id", obj.get("id"))
         text = obj.get("text", obj.get("prediction"))
@@ -122,19 +146,37 @@ def cmd_score(args: argparse.Namespace) -> int:
             _err(f"{path}:{no}: text: missing or not a string")
             return EXIT_USAGE
         runner = obj.get("runner", args.name)
-        if sid in preds.setdefault(str(runner), {}):
-            _err(f"{path}:{no}: sample_id: {sid!r} appears twice for runner {runner!r}")
+        if not isinstance(runner, str) or not runner.strip():
+            _err(f"{path}:{no}: runner: not a non-empty string: {runner!r}")
             return EXIT_USAGE
-        preds[str(runner)][sid] = text
+        if sid in preds.setdefault(runner, {}):
+            first = where[(runner, sid)]
+            _err(
+                f"{path}:{no}: sample_id: {sid!r} appears twice for runner {runner!r} "
+                f"(first on line {first})"
+            )
+            return EXIT_USAGE
+        preds[runner][sid] = text
+        where[(runner, sid)] = no
     if not preds:
-        _err(f"{path}: no predictions")
+        _err(f"{path}: no predictions (the file is empty)")
         return EXIT_USAGE
     cfg = RunConfig(
         name="scored",
         gold=[str(Path(g).resolve()) for g in args.gold],
         runners=[RunnerSpec(name="predictions", type="scripted")],
     )
-    out = score_predictions(cfg, Path.cwd(), preds, Path(args.output))
+    try:
+        out = score_predictions(cfg, Path.cwd(), preds, Path(args.output))
+    except UnknownSampleIds as exc:  # nothing was written
+        for runner, sid in exc.ids[:5]:
+            _err(
+                f"{path}:{where[(runner, sid)]}: sample_id: unknown sample ids: {sid} "
+                f"(not in {', '.join(args.gold)})"
+            )
+        if len(exc.ids) > 5:
+            _err(f"{path}: {len(exc.ids) - 5} more unknown sample ids")
+        return EXIT_USAGE
     _print_summary(out)
     return EXIT_OK
 

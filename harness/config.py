@@ -187,6 +187,24 @@ def _unique_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
+def config_line(path: Path, loc: tuple[Any, ...]) -> int:
+    """The line of field ``loc`` in a config file, else of its nearest parent; 0 if not found."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return _line_or_parent(text, loc)
+
+
+def _line_or_parent(text: str, loc: tuple[Any, ...]) -> int:
+    """:func:`_line_of` for ``loc``, else for its nearest parent that is found."""
+    for n in range(len(loc), 0, -1):
+        line = _line_of(text, loc[:n])
+        if line:
+            return line
+    return 0
+
+
 def load_config(path: Path | str) -> tuple[RunConfig, Path]:
     """Parse and validate a YAML config; returns it with the folder relative paths start from."""
     path = Path(path)
@@ -220,7 +238,7 @@ def load_config(path: Path | str) -> tuple[RunConfig, Path]:
         lines = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
-            line = _line_of(text, err["loc"])
+            line = _line_or_parent(text, err["loc"])
             where = f"{path}:{line}" if line else str(path)
             msg = err["msg"]
             if err["type"] == "extra_forbidden":

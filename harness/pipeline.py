@@ -15,7 +15,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -31,7 +31,15 @@ from harness.metrics import create as create_metric
 from harness.progress import Progress as ProgressReporter
 from harness.progress import as_progress
 from harness.prompts import build_request, few_shot_pool
-from harness.results import JsonlAppender, RunDir, new_run_id, redact
+from harness.results import (
+    JsonlAppender,
+    RunDir,
+    Scrubber,
+    new_run_id,
+    redact,
+    secret_values,
+    valid_text,
+)
 from harness.runners.base import Runner, create_runner
 from harness.runners.cache import CachedRunner, GenerationCache, default_cache_path, request_key
 from harness.stats import bootstrap_mean
@@ -297,6 +305,125 @@ class RunInterrupted(Exception):
         self.run_dir = run_dir
 
 
+class UnknownSampleIds(ValueError):
+    """Predictions name sample ids the gold does not have; ``ids`` lists ``(runner, id)``."""
+
+    def __init__(self, ids: Sequence[tuple[str, str]]) -> None:
+        shown = ", ".join(f"{sid} (runner {runner!r})" for runner, sid in ids[:5])
+        super().__init__(
+            f"predictions name unknown sample ids: {shown}" + (" ..." if len(ids) > 5 else "")
+        )
+        self.ids = list(ids)
+
+
+def check_runners(
+    cfg: RunConfig, source: Path | None = None, unknown_types: bool = True
+) -> None:
+    """Fail before anything is written: an unknown runner type, or options it does not take.
+
+    Only the constructor's signature is checked (nothing is loaded); a runner
+    that takes ``**options`` accepts any. With ``source`` (the config file)
+    the error names its file and line. ``unknown_types=False`` passes over
+    types nobody registered (:func:`run` reports them, after the metrics).
+    """
+    import inspect
+
+    from harness.config import ConfigError, config_line
+    from harness.runners.base import RUNNERS, load_builtins
+
+    load_builtins()
+    for i, spec in enumerate(cfg.runners):
+        if not unknown_types and spec.type not in RUNNERS.names():
+            continue
+        cls = RUNNERS.get(spec.type)  # unknown: UnknownNameError, with suggestions
+        try:
+            params = inspect.signature(cls).parameters
+        except (TypeError, ValueError):  # pragma: no cover - a C type or a callable oddity
+            continue
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            known = [n for n, p in params.items() if n != "name" and p.kind is not p.VAR_POSITIONAL]
+            for key in spec.options:
+                if key not in known:
+                    problems.append(
+                        (
+                            ("runners", i, "options", key),
+                            f"runner type {spec.type!r} takes no option {key!r} "
+                            f"(it takes: {', '.join(known) or 'none'})",
+                        )
+                    )
+        for n, p in params.items():
+            required = p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            if required and n != "name" and n not in spec.options:
+                problems.append(
+                    (("runners", i, "options"), f"runner type {spec.type!r} needs option {n!r}")
+                )
+        if problems:
+            loc, message = problems[0]
+            field = ".".join(str(x) for x in loc)
+            line = config_line(source, loc) if source is not None else 0
+            where = f"{source}:{line}: " if line else (f"{source}: " if source else "")
+            raise ConfigError(f"{where}{field}: {message}")
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    return "" if value is None else valid_text(str(value))
+
+
+def _clean_generation(g: Generation, runner: str, scrub: Scrubber) -> Generation:
+    """The runner's label, and text that a UTF-8 file can hold with no known secret in it.
+
+    Whatever a model produced (bytes, lone surrogates, control characters, a
+    key it was shown) is scored and written as this, so a resumed run reads
+    back exactly what a clean run scored.
+    """
+    error = None if g.error is None else scrub.text(_as_text(g.error))
+    return replace(
+        g,
+        runner=runner,
+        text=scrub.text(_as_text(g.text)),
+        raw=scrub.text(_as_text(g.raw)),
+        error=error,
+    )
+
+
+def _config_record(cfg: RunConfig, scrub: Scrubber) -> Any:
+    """The config as ``config.yaml`` records it: secrets redacted."""
+    return scrub.value(redact(cfg.model_dump(mode="json")))
+
+
+# Sections that only shape the summary and reports, which a resume recomputes in full.
+_RESUME_MAY_CHANGE = frozenset({"bootstrap", "report", "cache", "output_dir"})
+
+
+def _check_resumable(rd: RunDir, cfg: RunConfig, scrub: Scrubber) -> None:
+    """Refuse a folder that is not a run, or a run started from a different config."""
+    path = rd.path / "config.yaml"
+    if not path.is_file():
+        raise ValueError(f"{rd.path}: not a run directory (no config.yaml); nothing to resume")
+    try:
+        before = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: unreadable ({exc}); cannot resume this run") from None
+    now = yaml.safe_load(yaml.safe_dump(_config_record(cfg, scrub), allow_unicode=True))
+    if not isinstance(before, dict):
+        before = {}
+    changed = sorted(
+        k
+        for k in set(before) | set(now)
+        if k not in _RESUME_MAY_CHANGE and before.get(k) != now.get(k)
+    )
+    if changed:
+        raise ValueError(
+            f"{path}: this run was started with a different config (it differs in: "
+            f"{', '.join(changed)}); resume it with the config it was started with"
+        )
+
+
 class TooManyErrors(Exception):
     """Raised when more than ``max_errors`` samples failed; what was produced is on disk."""
 
@@ -335,16 +462,24 @@ def run(
     t_start = time.perf_counter()
     bar = as_progress(progress)
     ctx = prepare(cfg, base)
+    if runner_factory is create_runner:
+        check_runners(cfg)  # before anything is written
+    # Secrets of this run (keys, tokens, URL passwords, their environment variables):
+    # removed from everything written, wherever a runner might have put them.
+    scrub = Scrubber(secret_values([dict(spec.options) for spec in cfg.runners]))
     if resume is not None:
         rd = RunDir(resume.resolve())
         if not rd.path.is_dir():
             raise FileNotFoundError(f"{resume}: no such run directory to resume")
+        _check_resumable(rd, cfg, scrub)
     else:
         out_dir = output_dir or resolve(base, cfg.output_dir)
         rd = RunDir.create(out_dir, run_id or new_run_id(cfg.name))
+    lock = rd.lock()  # one writer per run folder: a second resume of it fails at once
+    rd.scrub = scrub.value
     rd.write_text(
         "config.yaml",
-        yaml.safe_dump(redact(cfg.model_dump(mode="json")), sort_keys=False, allow_unicode=True),
+        yaml.safe_dump(_config_record(cfg, scrub), sort_keys=False, allow_unicode=True),
     )
     save_inputs(rd.path, ctx.samples, ctx.docs)  # reports rebuild from the run alone
     done_gen = {(g.runner, g.sample_id): g for g in rd.generations()}
@@ -422,7 +557,7 @@ def run(
                         f"for {len(batch)} requests"
                     )
                 for g in gens:
-                    g = Generation(**{**g.to_dict(), "runner": spec.name})
+                    g = _clean_generation(g, spec.name, scrub)
                     gen_out.write(g.to_dict())
                     done_gen[(spec.name, g.sample_id)] = g
                     done_score.discard((spec.name, g.sample_id))  # generated anew: score anew
@@ -463,9 +598,11 @@ def run(
             bar.say(f"[{spec.name}] done in {time.perf_counter() - t0:.1f}s")
     except KeyboardInterrupt:
         rd.write_json("manifest.json", {**manifest, "interrupted": True})
+        lock.release()  # a resume in this same process may follow
         raise RunInterrupted(rd.path) from None
     except TooManyErrors as exc:
         rd.write_json("manifest.json", {**manifest, "aborted": str(redact(str(exc)))})
+        lock.release()
         raise
     finally:
         bar.done()
@@ -498,6 +635,7 @@ def run(
     )
     write_html_report(rd.path)
     bar.done()
+    lock.release()
     return rd.path
 
 
@@ -515,19 +653,16 @@ def score_predictions(
 
     ctx = prepare(cfg, base)
     known = ctx.by_id
-    for runner, preds in predictions.items():
-        unknown = sorted(set(preds) - set(known))
-        if unknown:
-            raise ValueError(
-                f"predictions of {runner!r} name unknown sample ids: "
-                f"{', '.join(unknown[:5])}" + (" ..." if len(unknown) > 5 else "")
-            )
+    unknown = [(r, sid) for r, preds in predictions.items() for sid in preds if sid not in known]
+    if unknown:
+        raise UnknownSampleIds(unknown)
     rd = RunDir.create(output_dir, run_id or new_run_id(cfg.name + "-scored"))
     gens: list[Generation] = []
     scores: list[Score] = []
     with JsonlAppender(rd.generations_path) as g_out, JsonlAppender(rd.scores_path) as s_out:
         for runner, preds in predictions.items():
             for sid, text in preds.items():
+                text = valid_text(text)  # JSON's "\\ud800" escapes give lone surrogates
                 g = Generation(sid, runner, text, raw=text)
                 s = score_generation(ctx, g)
                 g_out.write(g.to_dict())

@@ -20,7 +20,7 @@ import os
 import re
 import secrets as _secrets
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,10 @@ from harness.types import Generation, Score
 _SECRET_KEY = re.compile(
     r"(api[_-]?key|token|secret|password|passwd|authorization|bearer)", re.IGNORECASE
 )
-# The scheme is bounded: an unbounded ``[a-z0-9+.-]*`` before ``://`` made a long run of
-# letters (a 1 MB model output) take quadratic time.
-_URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>[a-z][a-z0-9+.-]{0,30}://)[^/\s:@]+(:[^/\s@]*)?@", re.IGNORECASE
-)
+# ``user[:password]@`` right after ``://``. The pattern starts with the literal ``://`` on
+# purpose: one that starts with the scheme (``[a-z][a-z0-9+.-]*://``) is tried at every
+# letter, and a 1 MB model output made of letters took minutes.
+_URL_CREDENTIALS = re.compile(r"://[^/\s:@]+(?::[^/\s@]*)?@")
 _QUERY_SECRET = re.compile(
     r"([?&](?:api[_-]?key|key|token|access_token|secret)=)[^&\s]+", re.IGNORECASE
 )
@@ -51,14 +50,20 @@ def redact(value: Any, key: str = "") -> Any:
     {'api_key': '***', 'api_key_env': 'OPENAI_API_KEY', 'base_url': 'https://***@host/v1?token=***'}
     """
     if isinstance(value, Mapping):
+        if key.lower() == "headers":  # any HTTP header may carry a credential
+            return {k: REDACTED if isinstance(v, str) and v else redact(v, str(k))
+                    for k, v in value.items()}
         return {k: redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact(v, key) for v in value]
     if isinstance(value, str):
         if key and _SECRET_KEY.search(key) and not key.endswith("_env") and value:
             return REDACTED
-        value = _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + REDACTED + "@", value)
-        return _QUERY_SECRET.sub(lambda m: m.group(1) + REDACTED, value)
+        if "://" in value:
+            value = _URL_CREDENTIALS.sub(f"://{REDACTED}@", value)
+        if "=" in value:
+            value = _QUERY_SECRET.sub(lambda m: m.group(1) + REDACTED, value)
+        return value
     return value
 
 
@@ -129,7 +134,7 @@ def secret_values(value: Any, environ: Mapping[str, str] | None = None) -> set[s
                 if token and scheme.lower() in ("bearer", "basic", "token"):
                     found.add(token.strip())
             for m in _URL_CREDENTIALS.finditer(v):
-                creds = m.group(0)[len(m.group("scheme")) : -1]
+                creds = m.group(0)[len("://") : -1]
                 found.add(creds)
                 found.add(base64.b64encode(creds.encode()).decode("ascii"))
                 if ":" in creds:
@@ -303,6 +308,8 @@ class RunDir:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Applied to everything written through write_json / write_text (a Scrubber's value).
+        self.scrub: Callable[[Any], Any] | None = None
 
     @classmethod
     def create(cls, output_dir: Path, run_id: str) -> RunDir:
@@ -342,10 +349,10 @@ class RunDir:
         return json.loads((self.path / name).read_text(encoding="utf-8"))
 
     def write_json(self, name: str, data: Any) -> None:
-        atomic_write_json(self.path / name, data)
+        atomic_write_json(self.path / name, self.scrub(data) if self.scrub else data)
 
     def write_text(self, name: str, text: str) -> None:
-        atomic_write_text(self.path / name, text)
+        atomic_write_text(self.path / name, self.scrub(text) if self.scrub else text)
 
 
 def dump_jsonl(items: Iterable[Mapping[str, Any]]) -> str:

@@ -162,7 +162,7 @@ def test_score_rejects_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_list_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list", "runners"]) == 0
     out = capsys.readouterr().out
-    for name in ("oracle", "abstain", "lead", "retrieval"):
+    for name in ("oracle", "abstain", "lead", "retrieval", "hf", "openai", "command", "python"):
         assert name in out
     assert main(["list", "metrics"]) == 0
     out = capsys.readouterr().out

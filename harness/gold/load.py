@@ -54,6 +54,74 @@ def pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (JSON has no NaN or Infinity)")
+
+
+def loads_strict(text: str) -> Any:
+    """``json.loads`` that rejects ``NaN`` and ``Infinity``, which Python accepts but JSON lacks.
+
+    >>> loads_strict('{"weight": NaN}')
+    Traceback (most recent call last):
+    ...
+    ValueError: NaN is not a JSON number (JSON has no NaN or Infinity)
+    """
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def json_line_of(text: str, loc: Sequence[Any]) -> int:
+    """Best-effort line of a field in a JSON document: each key of ``loc`` after its parent.
+
+    A key that is not there (a missing field) gives the line of its parent.
+
+    >>> text = '{\\n  "title": "t",\\n  "source": {\\n    "title": 5}}'
+    >>> json_line_of(text, ("source", "title")), json_line_of(text, ("title",))
+    (4, 2)
+    >>> json_line_of('{"id": "x"}', ("source", "author"))
+    1
+    """
+    pos = 0
+    for key in (k for k in loc if isinstance(k, str)):
+        quoted = json.dumps(key, ensure_ascii=False)
+        i = text.find(quoted + ":", pos)
+        if i < 0:
+            i = text.find(quoted, pos)
+        if i < 0:
+            break
+        pos = i
+    return text.count("\n", 0, pos) + 1
+
+
+def read_json_object(path: Path) -> tuple[dict[str, Any], str]:
+    """A JSON file holding one object, and its text; :class:`GoldError` says where it is broken.
+
+    A byte order mark is skipped; NaN and Infinity are errors.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise GoldError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise GoldError(f"{path}:{bad_line}: not valid UTF-8 (byte {exc.start})") from exc
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise GoldError(f"{path}:1: (file): empty; expected one JSON object")
+    try:
+        obj = loads_strict(text)
+    except json.JSONDecodeError as exc:
+        raise GoldError(
+            f"{path}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})"
+        ) from exc
+    except ValueError as exc:
+        raise GoldError(f"{path}: invalid JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise GoldError(f"{path}:1: (record): expected a JSON object, got {type(obj).__name__}")
+    return obj, text
+
+
 def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     """Yield ``(line number, parsed object)``; raise :class:`GoldError` on bad lines."""
     try:
@@ -65,23 +133,60 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     except UnicodeDecodeError as exc:
         bad_line = raw[: exc.start].count(b"\n") + 1
         raise GoldError(f"{path}:{bad_line}: not valid UTF-8 (byte {exc.start})") from exc
-    for no, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+    # Split at "\n" only: JSON strings may hold U+2028 or U+0085 raw; splitlines() cuts there.
+    for no, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            yield no, json.loads(line)
+            obj = loads_strict(line)
         except json.JSONDecodeError as exc:
             raise GoldError(f"{path}:{no}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
+        except ValueError as exc:
+            raise GoldError(f"{path}:{no}: invalid JSON: {exc}") from exc
+        yield no, obj
 
 
-def _parse(model: type[BaseModel], path: Path) -> list[Any]:
+def span_problem(start: int, end: int, text: str, article: str) -> str | None:
+    """Why an evidence span does not fit the article, or None when it does.
+
+    >>> span_problem(0, 3, "Die", "Die Säulen")
+    >>> span_problem(4, 99, "Säulen", "Die Säulen")
+    "end 99 is past the article's end (10)"
+    """
+    if end <= start:
+        return f"end {end} is not after start {start}"
+    if end > len(article):
+        return f"end {end} is past the article's end ({len(article)})"
+    if article[start:end] != text:
+        hint = ""
+        if "\r\n" in article:
+            hint = " (the article has CRLF line endings; offsets count them: was it converted?)"
+        return f"article[{start}:{end}] is {article[start:end]!r}, not {text!r}{hint}"
+    return None
+
+
+def _parse(model: type[BaseModel], path: Path, article: str | None = None) -> list[Any]:
+    """Every record of a JSONL file; ids must be unique and evidence must fit the article."""
     items = []
+    seen: dict[str, int] = {}
     for no, obj in read_jsonl(path):
         try:
-            items.append(model.model_validate(obj))
+            item = model.model_validate(obj)
         except ValidationError as exc:
             field, msg = pydantic_problems(exc)[0]
             raise GoldError(f"{path}:{no}: {field}: {msg}") from exc
+        ident = getattr(item, "id", None)
+        if isinstance(ident, str):
+            if ident in seen:
+                raise GoldError(
+                    f"{path}:{no}: id: duplicate id {ident!r} (first on line {seen[ident]})"
+                )
+            seen[ident] = no
+        for i, ev in enumerate(getattr(item, "evidence", None) or ()):
+            problem = None if article is None else span_problem(ev.start, ev.end, ev.text, article)
+            if problem:
+                raise GoldError(f"{path}:{no}: evidence.{i}: {problem}")
+        items.append(item)
     return items
 
 
@@ -91,27 +196,41 @@ def load_document(folder: Path | str) -> GoldDocument:
     for name in ("article.txt", "meta.json", "qa.jsonl"):
         if not (folder / name).is_file():
             raise GoldError(f"{folder / name}: missing (a gold folder needs {', '.join(FILES)})")
+    raw_article = (folder / "article.txt").read_bytes()
     try:
         # Bytes, then decode: text mode would turn CRLF into LF and shift every offset.
-        article = (folder / "article.txt").read_bytes().decode("utf-8")
+        article = raw_article.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise GoldError(f"{folder / 'article.txt'}: not valid UTF-8") from exc
+        bad_line = raw_article[: exc.start].count(b"\n") + 1
+        raise GoldError(
+            f"{folder / 'article.txt'}:{bad_line}: not valid UTF-8 (byte {exc.start})"
+        ) from exc
+    if not article.strip():
+        raise GoldError(f"{folder / 'article.txt'}: the article is empty")
+    meta_obj, meta_text = read_json_object(folder / "meta.json")
     try:
-        meta = MetaModel.model_validate_json((folder / "meta.json").read_bytes())
+        meta = MetaModel.model_validate(meta_obj)
     except ValidationError as exc:
+        err = exc.errors()[0]
         field, msg = pydantic_problems(exc)[0]
-        raise GoldError(f"{folder / 'meta.json'}: {field}: {msg}") from exc
+        line = json_line_of(meta_text, err["loc"])
+        raise GoldError(f"{folder / 'meta.json'}:{line}: {field}: {msg}") from exc
     opt = {name: folder / name for name in ("summaries.jsonl", "facts.jsonl")}
+    qa = tuple(_parse(QAModel, folder / "qa.jsonl", article))
+    if not qa:
+        raise GoldError(f"{folder / 'qa.jsonl'}: (file): no questions; the file is empty")
     return GoldDocument(
         id=meta.id,
         path=folder,
         article=article,
         meta=meta,
-        qa=tuple(_parse(QAModel, folder / "qa.jsonl")),
+        qa=qa,
         summaries=tuple(_parse(SummaryModel, opt["summaries.jsonl"]))
         if opt["summaries.jsonl"].is_file()
         else (),
-        facts=tuple(_parse(FactModel, opt["facts.jsonl"])) if opt["facts.jsonl"].is_file() else (),
+        facts=tuple(_parse(FactModel, opt["facts.jsonl"], article))
+        if opt["facts.jsonl"].is_file()
+        else (),
     )
 
 

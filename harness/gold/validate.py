@@ -16,7 +16,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from harness.gold.load import document_folders, pydantic_problems
+from harness.gold.load import (
+    GoldError,
+    document_folders,
+    json_line_of,
+    loads_strict,
+    pydantic_problems,
+    read_json_object,
+)
 from harness.gold.schema import FactModel, MetaModel, QAModel, SummaryModel
 from harness.text.answers import answer_supported
 from harness.text.matchers import match_fact
@@ -58,13 +65,15 @@ def _read_lines(path: Path, out: _Collector) -> list[tuple[int, Any]]:
         out.add(path, 1, "(file)", "starts with a byte order mark; save as UTF-8 without BOM")
         text = text[1:]
     rows = []
-    for no, line in enumerate(text.splitlines(), start=1):
+    for no, line in enumerate(text.split("\n"), start=1):  # not at U+2028 inside a string
         if not line.strip():
             continue
         try:
-            rows.append((no, json.loads(line)))
+            rows.append((no, loads_strict(line)))
         except json.JSONDecodeError as exc:
             out.add(path, no, "(line)", f"invalid JSON: {exc.msg} (column {exc.colno})")
+        except ValueError as exc:  # NaN, Infinity
+            out.add(path, no, "(line)", f"invalid JSON: {exc}")
     return rows
 
 
@@ -186,6 +195,18 @@ def _validate_facts(path: Path, article: str, language: str, out: _Collector) ->
             )
 
 
+def _problem_of(exc: GoldError) -> Problem:
+    """A loader error (``file[:line]: [field: ]message``) as a problem."""
+    where, _, rest = str(exc).partition(": ")
+    file, _, line = where.rpartition(":")
+    if not (file and line.isdigit()):
+        file, line = where, "0"
+    field, _, message = rest.partition(": ")
+    if not message or " " in field:
+        field, message = "(file)", rest
+    return Problem(file, int(line), field, message)
+
+
 def validate_document(folder: Path) -> list[Problem]:
     out = _Collector()
     article_path = folder / "article.txt"
@@ -200,18 +221,31 @@ def validate_document(folder: Path) -> list[Problem]:
         out.add(article_path, 0, "(file)", "not valid UTF-8")
     meta_path = folder / "meta.json"
     language = "de"
+    meta_text = ""
     try:
-        meta = MetaModel.model_validate_json(meta_path.read_bytes())
+        if meta_path.read_bytes().startswith(b"\xef\xbb\xbf"):
+            out.add(
+                meta_path, 1, "(file)", "starts with a byte order mark; save as UTF-8 without BOM"
+            )
+        meta_obj, meta_text = read_json_object(meta_path)
+        meta = MetaModel.model_validate(meta_obj)
         language = meta.language
         if meta.id != folder.name:
-            out.add(meta_path, 0, "id", f"{meta.id!r} differs from the folder name {folder.name!r}")
+            line = json_line_of(meta_text, ("id",))
+            out.add(
+                meta_path, line, "id", f"{meta.id!r} differs from the folder name {folder.name!r}"
+            )
     except FileNotFoundError:
         out.add(meta_path, 0, "(file)", "missing")
+    except GoldError as exc:  # unreadable, not JSON, not an object: the message says where
+        out.problems.append(_problem_of(exc))
     except ValidationError as exc:
-        for field, msg in pydantic_problems(exc):
-            out.add(meta_path, 0, field, msg)
+        for err, (field, msg) in zip(exc.errors(), pydantic_problems(exc), strict=True):
+            out.add(meta_path, json_line_of(meta_text, err["loc"]), field, msg)
     if (folder / "qa.jsonl").is_file():
         _validate_qa(folder / "qa.jsonl", article, out)
+        if not (folder / "qa.jsonl").read_bytes().strip(b"\xef\xbb\xbf \t\r\n"):
+            out.add(folder / "qa.jsonl", 0, "(file)", "no questions; the file is empty")
     else:
         out.add(folder / "qa.jsonl", 0, "(file)", "missing")
     if (folder / "summaries.jsonl").is_file():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,19 @@ def cell(text: str, limit: int = 300) -> str:
     text = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
     text = text.replace("\r", "").replace("\n", "<br>")
     return text or "∅"
+
+
+def code(text: str) -> str:
+    """``text`` as one inline code span that no backtick or line break in it can end.
+
+    >>> code("a`b")
+    '``a`b``'
+    """
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""
+    return f"{fence}{pad}{text or ' '}{pad}{fence}"
 
 
 def decimals(key: str) -> int:
@@ -195,6 +209,13 @@ def render_markdown(
                             resamples=int(boot.get("resamples", 1000)) or 1000,
                             seed=int(boot.get("seed", 0)))
     lines += ["## Run", ""]
+    trusted = [n for n, i in manifest.get("runners", {}).items() if i.get("trust_remote_code")]
+    if trusted:
+        lines += [
+            f"> **Warning: `trust_remote_code` was on** for {', '.join(cell(n) for n in trusted)}: "
+            "code shipped with the model ran on this machine.",
+            "",
+        ]
     lines.append(f"- git commit: `{manifest.get('git_commit') or 'unknown'}`")
     for name, info in manifest.get("runners", {}).items():
         fp = info.get("fingerprint", "")
@@ -204,10 +225,10 @@ def render_markdown(
         hits = f", cache {cache['hits']} hits / {cache['misses']} misses" if cache else ""
         lines.append(
             f"- runner `{cell(name)}` ({cell(str(info.get('type')))}), fingerprint "
-            f"`{fp}`{timing}{hits}"
+            f"{code(str(fp))}{timing}{hits}"
         )
     for name, sig in manifest.get("metrics", {}).items():
-        lines.append(f"- metric `{name}`: `{cell(sig)}`")
+        lines.append(f"- metric {code(str(name))}: {code(str(sig))}")
     versions = manifest.get("versions", {})
     if versions:
         lines.append("- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))

@@ -42,7 +42,7 @@ class Runner(Protocol):
 
 RUNNERS: Registry[type[Any]] = Registry("runner", entry_point_group="harness.runners")
 
-_BUILTIN_MODULES = ("baselines", "scripted", "openai_compat", "command", "python_callable")
+_BUILTIN_MODULES = ("baselines", "scripted", "hf", "openai_compat", "command", "python_callable")
 
 
 def load_builtins() -> None:
@@ -68,7 +68,7 @@ def create_runner(type_name: str, name: str, options: dict[str, Any]) -> Runner:
 def stable_hash(*parts: Any) -> str:
     """A short sha256 of JSON-serialisable parts, for fingerprints and cache keys."""
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def cut_at_stop(text: str, stop: Sequence[str]) -> str:

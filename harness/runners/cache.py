@@ -50,7 +50,7 @@ def request_key(fingerprint: str, request: Request) -> str:
         sort_keys=True,
         ensure_ascii=False,
     )
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class GenerationCache:
@@ -60,12 +60,23 @@ class GenerationCache:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS generations ("
-            " key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
-        )
+        # Switching to WAL needs a moment of exclusive access, and SQLite answers "locked"
+        # at once (without its busy handler) when another process is creating the same
+        # file: retry, bounded.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS generations ("
+                    " key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
+                )
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Generation]:
         out: dict[str, Generation] = {}

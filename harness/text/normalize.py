@@ -26,7 +26,9 @@ _SPACE_RE = re.compile(r"\s+")
 
 def clean(text: str, form: str = "NFC") -> str:
     """Normalise to ``form`` (NFC by default) and drop invisible characters."""
-    return unicodedata.normalize(form, text).translate(_INVISIBLE)  # type: ignore[arg-type]
+    # Drop invisibles first: a soft hyphen between a letter and its combining mark
+    # would otherwise block the composition ("Ma\u00ad\u0308rz" must become "März").
+    return unicodedata.normalize(form, text.translate(_INVISIBLE))  # type: ignore[arg-type]
 
 
 def unify_dashes(text: str) -> str:

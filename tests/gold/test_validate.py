@@ -177,8 +177,8 @@ def test_missing_files_and_meta(gold_copy: Path) -> None:
     )
     problems = _problems(gold_copy)
     assert any("article.txt: (file): missing" in p for p in problems)
-    assert any("meta.json: language:" in p for p in problems)
-    assert any("meta.json: source.author: Field required" in p for p in problems)
+    assert any("meta.json:1: language:" in p for p in problems)  # the line of the field
+    assert any("meta.json:1: source.author: Field required" in p for p in problems)
 
 
 def test_cli_exit_codes(gold_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,11 +4,12 @@
   default model folder: the same questions through the server and through the
   ``hf`` runner must give the same greedy answers.
 - llama.cpp's server (``llama-cpp-python[server]``) on the default GGUF, when
-  that package is installed: it must answer every question (its quantised
-  arithmetic is not expected to match transformers' token for token).
+  that package is installed: it must answer every question, most of them as the
+  ``hf`` runner does (its quantised arithmetic does not match transformers' float32
+  token for token).
 
-Each server is started as a subprocess on a free port and torn down after the
-module; its log is shown when it fails to come up.
+Each server is started as a subprocess on a free port and stopped at the end of
+its test; its log is shown when it fails to come up.
 """
 
 from __future__ import annotations
@@ -160,7 +161,9 @@ def test_transformers_serve_matches_the_hf_runner(
     assert all(g.completion_tokens for g in gens)
 
 
-def test_llama_cpp_server_answers(tmp_path: Path, questions: list[Request]) -> None:
+def test_llama_cpp_server_answers_like_the_hf_runner(
+    tmp_path: Path, questions: list[Request], hf_answers: list[str]
+) -> None:
     if importlib.util.find_spec("llama_cpp") is None:
         pytest.skip(
             "llama-cpp-python is not installed: "
@@ -206,5 +209,9 @@ def test_llama_cpp_server_answers(tmp_path: Path, questions: list[Request]) -> N
     assert [g.error for g in gens] == [None] * len(gens), [g.error for g in gens]
     assert "gemma3-270m" in {m["id"] for m in models["data"]}
     assert all(g.prompt_tokens and g.prompt_tokens > 500 for g in gens)
-    assert any(g.text for g in gens), [g.raw for g in gens]
-    assert "Chhea" in gens[0].text, gens[0].text  # "Wer sprach für Kambodscha ...?"
+    # The same weights, but llama.cpp multiplies in quantised form (transformers de-quantises
+    # to float32): most greedy answers agree, not necessarily all. Seen: 2 of these 3.
+    served = [g.text for g in gens]
+    agree = sum(a == b for a, b in zip(served, hf_answers, strict=True))
+    assert agree >= 2, list(zip(served, hf_answers, strict=True))
+    assert any(served)
