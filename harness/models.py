@@ -307,8 +307,9 @@ def _lock(path: Path) -> Iterator[None]:
         yield
 
 
-def _message(text: str) -> None:
-    print(f"harness: {text}", file=sys.stderr, flush=True)
+def _message(show: bool, text: str) -> None:
+    if show:
+        print(f"harness: {text}", file=sys.stderr, flush=True)
 
 
 def convert_gguf(
@@ -332,7 +333,7 @@ def convert_gguf(
         target: the folder to create.
         source_sha256: the GGUF's sha256, written into the marker.
         display_name: for the message on stderr.
-        progress: show a progress bar on stderr (only on a terminal).
+        progress: say on stderr what is happening, with a progress bar on a terminal.
         before: called under the lock to produce the GGUF path (e.g. assemble it).
     """
     if _marker_ok(target, source_sha256):
@@ -341,6 +342,7 @@ def convert_gguf(
         if _marker_ok(target, source_sha256):
             return target  # another process finished while we waited
         _message(
+            progress,
             f"Converting {display_name} (GGUF) to a fast-loading folder in {target} "
             "(once, ~1 min)"
         )
@@ -351,13 +353,19 @@ def convert_gguf(
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private
-            if target.exists():  # an incomplete or outdated folder
-                shutil.rmtree(target)
-            os.replace(tmp, target)
+            if target.exists() and not _marker_ok(target, source_sha256):
+                shutil.rmtree(target)  # an incomplete or outdated folder
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                # a process that could not take the lock (e.g. a filesystem without
+                # locks) finished first: its complete folder is as good as ours
+                if not _marker_ok(target, source_sha256):
+                    raise
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        _message(f"Converted {display_name} in {time.monotonic() - started:.0f} s")
+        _message(progress, f"Converted {display_name} in {time.monotonic() - started:.0f} s")
     return target
 
 

@@ -71,16 +71,28 @@ def stable_hash(*parts: Any) -> str:
     return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def answer_start(text: str) -> int:
+    """Where the answer begins: stop sequences in leading whitespace do not count.
+
+    Models often open with a newline ("Antwort:\\n Keo Chhea"); a newline stop
+    must not turn that into an empty answer.
+    """
+    return len(text) - len(text.lstrip())
+
+
 def cut_at_stop(text: str, stop: Sequence[str]) -> str:
-    """Cut ``text`` at the first occurrence of any stop sequence.
+    """Cut ``text`` at the first stop sequence after the answer has begun.
 
     >>> cut_at_stop("Keo Chhea\\nFrage: Wer", ["\\nFrage:", "\\n\\n"])
     'Keo Chhea'
+    >>> cut_at_stop("\\n Keo Chhea\\nFrage:", ["\\n"])
+    '\\n Keo Chhea'
     """
     cut = len(text)
+    begin = answer_start(text)
     for s in stop:
         if s:
-            i = text.find(s)
+            i = text.find(s, begin)
             if 0 <= i < cut:
                 cut = i
     return text[:cut]

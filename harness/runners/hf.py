@@ -23,10 +23,23 @@ front of each row, position ids from the attention mask); only the cache of
 the first ``L`` columns is pre-filled with the prefix's keys and values,
 shifted right by each row's padding. So sliding-window layers (Gemma 3) see
 the same relative distances as in an unbatched run, and greedy outputs match
-sequential full-prompt generation (checked by the tests on a tiny model and by
+sequential full-prompt generation (checked by the tests on tiny models and by
 ``benchmarks/bench_generation.py`` on Gemma 3). Encoder-decoder models, and
 models whose cache is not a plain per-layer key/value cache, use ordinary
 batching.
+
+Greedy decoding (``temperature: 0``) of decoder-only models runs a small loop
+of our own: each step is exactly generate()'s greedy step, but rows that reach
+EOS or a stop string leave the batch at once, and on CPU the output layer of a
+small batch is computed as a tall-skinny product (see
+:func:`_tall_skinny_lm_head`). Sampling and encoder-decoder models go through
+``model.generate`` (with the prefix cache where possible), and so does
+everything if the loop fails for a model.
+
+Measured (Gemma 3 270M, float32, 2 CPU cores, the 72 gold questions, 20 new
+tokens, newline stop): ``model.generate`` one prompt at a time 174 s; plain
+batches of 8 117 s; shared prefix + batches of 8 22 s (7.9x), greedy outputs
+identical on all 72.
 
 Nothing heavy is imported at module import; the model loads on the first
 :meth:`HFRunner.generate` call (a fully cached run never loads it).
@@ -50,11 +63,11 @@ from pathlib import Path
 from typing import Any
 
 from harness.models import DEFAULT_MODEL, ResolvedModel, identify_model, resolve_model
-from harness.runners.base import RUNNERS, postprocess, stable_hash
+from harness.runners.base import RUNNERS, answer_start, postprocess, stable_hash
 from harness.types import Generation, GenerationParams, Request
 
 #: Bump when a change in this file can change outputs: it is part of the fingerprint.
-RUNNER_VERSION = 1
+RUNNER_VERSION = 2
 #: A shared prefix shorter than this (in tokens) is not worth a separate forward pass.
 MIN_SHARED_PREFIX = 8
 #: How many prefix KV caches to keep between ``generate`` calls.
@@ -623,16 +636,20 @@ class HFRunner:
         started = time.perf_counter()
         ends = _RowEnds(self._tokenizer, params.stop, self._eos_ids(), len(batch))
         used_prefix: int | None = None
+        loop_error: str | None = None
         if not self._is_seq2seq and params.temperature <= 0 and not self._loop_unsupported:
             try:
                 used_prefix = self._greedy(batch, params, prefix, ends)
             except Exception as exc:
-                # e.g. a model whose forward takes other inputs: generate() knows it better
-                self._loop_unsupported = f"{type(exc).__name__}: {exc}"
-                self.stats.fallbacks.append(f"greedy loop failed: {self._loop_unsupported}")
+                loop_error = f"{type(exc).__name__}: {exc}"
+                self.stats.fallbacks.append(f"greedy loop failed: {loop_error}")
                 ends = _RowEnds(self._tokenizer, params.stop, self._eos_ids(), len(batch))
         if used_prefix is None:
             used_prefix = self._hf_generate(batch, params, prefix, ends)
+            if loop_error is not None:
+                # generate() managed where the loop failed (e.g. a model whose forward
+                # wants other inputs): use generate() for this model from now on
+                self._loop_unsupported = loop_error
         if used_prefix:
             self.stats.prefix_batches += 1
             self.stats.prefix_tokens_saved += len(batch) * used_prefix
@@ -830,7 +847,8 @@ class _RowEnds:
             self.done[row] = True
         elif self.stops:
             text = self.tokenizer.decode(self.tokens[row], skip_special_tokens=True)
-            self.done[row] = any(s in text for s in self.stops)
+            answer = text[answer_start(text) :]  # a leading newline is no stop
+            self.done[row] = any(s in answer for s in self.stops)
         return self.done[row]
 
 

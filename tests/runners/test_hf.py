@@ -299,6 +299,29 @@ def test_close_releases_the_model(tiny_gpt2: Path, model_cache: Path, qa_request
     assert a.generate(qa_requests(1, max_new_tokens=2))[0].error is None  # loads again
 
 
+def test_greedy_loop_failure_falls_back_to_generate(
+    tiny_gpt2: Path, model_cache: Path, qa_requests: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requests = qa_requests(5, max_new_tokens=6)
+    expected = _raws(_runner(tiny_gpt2, model_cache), requests)
+    runner = _runner(tiny_gpt2, model_cache, batch_size=2)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError("forward() got an unexpected keyword argument 'position_ids'")
+
+    monkeypatch.setattr(runner, "_greedy", broken)
+    assert _raws(runner, requests) == expected
+    assert runner.stats.fallbacks[0].startswith("greedy loop failed: TypeError")
+    assert runner.stats.prefix_batches == 3  # generate() ran on the shared prefix
+
+
+def test_output_layer_is_restored(tiny_gpt2: Path, model_cache: Path, qa_requests: Any) -> None:
+    runner = _runner(tiny_gpt2, model_cache, batch_size=4)
+    runner.generate(qa_requests(4, max_new_tokens=3))
+    head = runner._model.get_output_embeddings()
+    assert "forward" not in vars(head)  # the tall-skinny product is scoped to decoding
+
+
 def test_empty_request_list(tiny_gpt2: Path, model_cache: Path) -> None:
     runner = _runner(tiny_gpt2, model_cache)
     assert runner.generate([]) == [] and not runner.loaded
