@@ -29,7 +29,7 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 def cmd_run(args: argparse.Namespace) -> int:
     from harness.config import load_config
-    from harness.pipeline import RunInterrupted, TooManyErrors, check_runners, run
+    from harness.pipeline import RunInterrupted, RunnerFailed, TooManyErrors, check_runners, run
     from harness.progress import make_progress
 
     if args.max_errors is not None and args.max_errors < 0:
@@ -48,7 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             progress=make_progress(args.quiet),
             max_errors=args.max_errors,
         )
-    except TooManyErrors as exc:
+    except (TooManyErrors, RunnerFailed) as exc:
         _err(
             f"stopped: {exc}\n"
             f"  what was produced is saved in {exc.run_dir}\n"

@@ -305,6 +305,14 @@ class RunInterrupted(Exception):
         self.run_dir = run_dir
 
 
+class RunnerFailed(RuntimeError):
+    """A runner raised instead of recording per-sample errors; what was written is kept."""
+
+    def __init__(self, run_dir: Path, runner: str, error: BaseException) -> None:
+        super().__init__(f"runner {runner!r} failed: {type(error).__name__}: {error}")
+        self.run_dir = run_dir
+
+
 class UnknownSampleIds(ValueError):
     """Predictions name sample ids the gold does not have; ``ids`` lists ``(runner, id)``."""
 
@@ -455,9 +463,7 @@ def run(
     that many samples failed (counted over all runners), after writing what was
     produced. Resuming generates failed samples again.
     """
-    from harness.report.html import write_html_report
     from harness.report.load import save_inputs
-    from harness.report.markdown import render_markdown
 
     t_start = time.perf_counter()
     bar = as_progress(progress)
@@ -549,7 +555,12 @@ def run(
             for i in range(0, len(requests), BATCH):
                 batch = requests[i : i + BATCH]
                 tb = time.perf_counter()
-                gens = wrapped.generate(batch)
+                try:
+                    gens = wrapped.generate(batch)
+                except (KeyboardInterrupt, TooManyErrors):
+                    raise
+                except Exception as exc:  # a runner bug or a lost model: keep what is done
+                    raise RunnerFailed(rd.path, spec.name, exc) from exc
                 gen_seconds += time.perf_counter() - tb
                 if len(gens) != len(batch):
                     raise RuntimeError(
@@ -600,7 +611,7 @@ def run(
         rd.write_json("manifest.json", {**manifest, "interrupted": True})
         lock.release()  # a resume in this same process may follow
         raise RunInterrupted(rd.path) from None
-    except TooManyErrors as exc:
+    except (TooManyErrors, RunnerFailed) as exc:
         rd.write_json("manifest.json", {**manifest, "aborted": str(redact(str(exc)))})
         lock.release()
         raise
@@ -617,26 +628,46 @@ def run(
     keep_s = [s for k, s in scores.items() if k[0] in names and k[1] in ctx.by_id]
     keep_g = [g for k, g in latest.items() if k[0] in names and k[1] in ctx.by_id]
     bar.start("summary (bootstrap CIs) and reports", None)
-    results = aggregate(ctx, keep_s, keep_g, cfg)
+    manifest["seconds_total"] = round(time.perf_counter() - t_start, 3)
+    try:
+        write_outputs(rd, ctx, cfg, keep_s, keep_g, [r.name for r in cfg.runners], manifest)
+    except KeyboardInterrupt:
+        raise RunInterrupted(rd.path) from None  # every generation and score is on disk
+    finally:
+        bar.done()
+        lock.release()
+    return rd.path
+
+
+def write_outputs(
+    rd: RunDir,
+    ctx: Context,
+    cfg: RunConfig,
+    scores: Sequence[Score],
+    generations: Sequence[Generation],
+    runners: list[str],
+    manifest: dict[str, Any],
+) -> None:
+    """Aggregate, then write manifest.json, summary.json, report.md and report.html."""
+    from harness.report.html import write_html_report
+    from harness.report.markdown import render_markdown
+
+    results = aggregate(ctx, scores, generations, cfg)
     # Signatures last: some (sacrebleu's) name what the corpus scores saw.
     manifest["metrics"] = metric_signatures(ctx)
     summary = {
         "run_id": rd.path.name,
-        "runners": [r.name for r in cfg.runners],
+        "runners": runners,
         "results": results,
         "signatures": manifest["metrics"],
     }
-    manifest["seconds_total"] = round(time.perf_counter() - t_start, 3)
     rd.write_json("manifest.json", manifest)
     rd.write_json("summary.json", summary)
-    rd.write_text(
-        "report.md",
-        render_markdown(rd.path, ctx, keep_s, keep_g, summary, manifest, worst=cfg.report.worst),
+    report = render_markdown(
+        rd.path, ctx, scores, generations, summary, manifest, worst=cfg.report.worst
     )
+    rd.write_text("report.md", report)
     write_html_report(rd.path)
-    bar.done()
-    lock.release()
-    return rd.path
 
 
 def score_predictions(
@@ -647,9 +678,7 @@ def score_predictions(
     run_id: str | None = None,
 ) -> Path:
     """Score predictions made elsewhere: ``{runner: {sample_id: text}}``."""
-    from harness.report.html import write_html_report
     from harness.report.load import save_inputs
-    from harness.report.markdown import render_markdown
 
     ctx = prepare(cfg, base)
     known = ctx.by_id
@@ -679,17 +708,5 @@ def score_predictions(
         "metrics": metric_signatures(ctx),
         "runners": {r: {"type": "predictions"} for r in predictions},
     }
-    summary = {
-        "run_id": rd.path.name,
-        "runners": list(predictions),
-        "results": aggregate(ctx, scores, gens, cfg),
-        "signatures": manifest["metrics"],
-    }
-    rd.write_json("manifest.json", manifest)
-    rd.write_json("summary.json", summary)
-    rd.write_text(
-        "report.md",
-        render_markdown(rd.path, ctx, scores, gens, summary, manifest, worst=cfg.report.worst),
-    )
-    write_html_report(rd.path)
+    write_outputs(rd, ctx, cfg, scores, gens, list(predictions), manifest)
     return rd.path

@@ -189,3 +189,32 @@ def test_import_and_help_do_not_import_torch() -> None:
         cwd=ROOT,
     )
     assert "run" in out.stdout
+
+
+def test_a_crashing_runner_keeps_what_was_done(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A runner that raises (instead of recording errors) stops the run cleanly: exit 1,
+    the earlier runners' results are on disk, and the message says how to resume."""
+    from harness.runners.base import RUNNERS
+
+    class Exploding:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def fingerprint(self) -> str:
+            return "exploding"
+
+        def generate(self, requests: object) -> list[object]:
+            raise OSError("model file vanished")
+
+    RUNNERS.add("exploding-test-runner", Exploding, origin="tests")
+    path = write_config(tmp_path, runners=[{"name": "oracle", "type": "oracle"},
+                                           {"name": "boom", "type": "exploding-test-runner"}])
+    assert main(["run", str(path), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "runner 'boom' failed: OSError: model file vanished" in err
+    assert "--resume" in err and "Traceback" not in err
+    run = only_run(tmp_path)
+    gens = [json.loads(x) for x in (run / "generations.jsonl").read_text().splitlines()]
+    assert gens and all(g["runner"] == "oracle" for g in gens)
