@@ -14,6 +14,7 @@ from harness.report.markdown import PRIMARY, cell, fmt
 from harness.stats import paired_compare
 from harness.types import Sample, Score
 
+ALPHA = 0.05  # the permutation test must agree: a bootstrap CI over 3 items says little
 BASELINE_TYPES = frozenset({"abstain", "lead", "retrieval"})  # the oracle is a ceiling
 PAIRED_KEYS = {
     "qa": ["qa_de.exact", "qa_de.f1", "squad_v2.f1"],
@@ -173,7 +174,7 @@ def paired_section(
         "",
         "Difference model − baseline on the same items, with its paired bootstrap 95% CI, "
         "the permutation-test p-value and per-item wins / losses / ties. "
-        "Significant means the CI excludes 0.",
+        f"Significant means the CI excludes 0 and p < {ALPHA}.",
         "",
     ]
     lines += [
@@ -198,13 +199,9 @@ def paired_section(
                     [a for a, _ in pairs], [b for _, b in pairs], resamples=resamples, seed=seed
                 )
                 places = 3 if key.startswith(("rouge.", "key_facts.")) else 1
-                verdict = (
-                    "**better**"
-                    if c.low > 0
-                    else "**worse**"
-                    if c.high < 0
-                    else "no significant difference"
-                )
+                verdict = "no significant difference"
+                if c.p_permutation < ALPHA and (c.low > 0 or c.high < 0):
+                    verdict = "**better**" if c.low > 0 else "**worse**"
                 lines.append(
                     f"| {task} | {cell(model)} | {cell(base)} | {key} | {c.n} | "
                     f"{c.diff:+.{places}f} [{c.low:+.{places}f}, {c.high:+.{places}f}] | "
