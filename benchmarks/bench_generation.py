@@ -96,9 +96,15 @@ class Answer:
 
 
 def sequential_generate(runner: HFRunner, requests: list[Request]) -> list[Answer]:
-    """The baseline: ``model.generate`` per full prompt, batch size 1, greedy, stop strings."""
+    """The baseline: ``model.generate`` per full prompt, batch size 1, greedy.
+
+    Stops end an answer the way the harness defines it (once the answer has begun, so a
+    leading newline is no stop): transformers' own ``stop_strings`` would stop there.
+    """
     import torch
-    from transformers import GenerationConfig
+    from transformers import GenerationConfig, StoppingCriteriaList
+
+    from harness.runners.hf import _RowEnds, _stopping_criteria
 
     model, tokenizer = runner._model, runner._tokenizer
     config_class: Any = GenerationConfig
@@ -108,10 +114,12 @@ def sequential_generate(runner: HFRunner, requests: list[Request]) -> list[Answe
         config = config_class(
             max_new_tokens=r.params.max_new_tokens, do_sample=False, num_beams=1,
             eos_token_id=model.generation_config.eos_token_id,
-            pad_token_id=tokenizer.pad_token_id, stop_strings=list(r.params.stop),
+            pad_token_id=tokenizer.pad_token_id,
         )
+        ends = _RowEnds(tokenizer, r.params.stop, runner._eos_ids(), 1)
+        stopping = StoppingCriteriaList([_stopping_criteria(ends, ids.shape[1])])
         with torch.inference_mode():
-            out = model.generate(ids, generation_config=config, tokenizer=tokenizer)
+            out = model.generate(ids, generation_config=config, stopping_criteria=stopping)
         new = out[0, ids.shape[1]:].tolist()
         raw = tokenizer.decode(new, skip_special_tokens=True)
         answers.append(Answer(r.sample_id, raw, postprocess(raw, r.params.stop), len(new)))
