@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.results import atomic_write_text, cache_root
+
 #: Bump when the conversion output changes: converted folders are redone.
 CONVERT_FORMAT_VERSION = 1
 MARKER_NAME = "harness-model.json"
@@ -137,10 +139,7 @@ class ResolvedModel:
 
 def default_cache_dir() -> Path:
     """``$HARNESS_CACHE/models``, else ``~/.cache/harness/models``."""
-    root = os.environ.get("HARNESS_CACHE")
-    if root:
-        return Path(root).expanduser() / "models"
-    return Path.home() / ".cache" / "harness" / "models"
+    return cache_root() / "models"
 
 
 # ----------------------------------------------------------------------------- hashing
@@ -182,7 +181,7 @@ def cached_sha256(path: Path, cache_dir: Path | None = None) -> str:
     digest = sha256_file(real)
     memo[key] = {"stamp": stamp, "sha256": digest}
     with contextlib.suppress(OSError):  # a read-only cache only costs speed
-        _atomic_write_text(memo_file, json.dumps(memo, indent=1, sort_keys=True))
+        atomic_write_text(memo_file, json.dumps(memo, indent=1, sort_keys=True))
     return digest
 
 
@@ -203,18 +202,6 @@ def folder_digest(folder: Path, cache_dir: Path | None = None) -> str:
             continue
         digest.update(f"{path.name}\0{file_hash}\n".encode())
     return digest.hexdigest()
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ----------------------------------------------------------------------------- locating

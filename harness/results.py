@@ -184,6 +184,11 @@ class Scrubber:
         return value
 
 
+def cache_root() -> Path:
+    """``$HARNESS_CACHE`` or ``~/.cache/harness``: converted models and the generation cache."""
+    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness")).expanduser()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write via a temp file in the same folder and rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,21 +18,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from harness.results import cache_root
 from harness.runners.base import Runner
 from harness.types import Generation, Request
 
 CACHE_VERSION = 1
 
 
-def default_cache_dir() -> Path:
-    """``$HARNESS_CACHE`` or ``~/.cache/harness``: converted models and the generation cache."""
-    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness")).expanduser()
-
-
 def default_cache_path() -> Path:
     """The generation cache file (``$HARNESS_GENERATION_CACHE`` is its folder, if set)."""
     folder = os.environ.get("HARNESS_GENERATION_CACHE")
-    return (Path(folder).expanduser() if folder else default_cache_dir()) / "generations.sqlite"
+    return (Path(folder).expanduser() if folder else cache_root()) / "generations.sqlite"
 
 
 def request_key(fingerprint: str, request: Request) -> str:
