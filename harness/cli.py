@@ -19,14 +19,6 @@ def _err(msg: str) -> None:
     print(f"harness: error: {redact(msg)}", file=sys.stderr)
 
 
-def _progress(quiet: bool):  # type: ignore[no-untyped-def]
-    def say(msg: str) -> None:
-        if not quiet:
-            print(msg, file=sys.stderr, flush=True)
-
-    return say
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from harness.config import load_config
     from harness.pipeline import RunInterrupted, RunnerFailed, TooManyErrors, check_runners, run
