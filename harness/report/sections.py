@@ -163,6 +163,8 @@ def paired_section(
     seed: int = 0,
 ) -> list[str]:
     """Each model runner against the best baseline, item by item (paired bootstrap, permutation)."""
+    from harness.report.compare import is_significant
+
     models = [r for r in runners if types.get(r) not in BASELINE_TYPES | {"oracle"}]
     if not models:
         return []
@@ -200,7 +202,7 @@ def paired_section(
                 )
                 places = 3 if key.startswith(("rouge.", "key_facts.")) else 1
                 verdict = "no significant difference"
-                if c.p_permutation < ALPHA and (c.low > 0 or c.high < 0):
+                if is_significant(c, ALPHA):
                     verdict = "**better**" if c.low > 0 else "**worse**"
                 lines.append(
                     f"| {task} | {cell(model)} | {cell(base)} | {key} | {c.n} | "
