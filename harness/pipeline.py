@@ -30,7 +30,7 @@ from harness.metrics import HarnessMetric, ScoringInput
 from harness.metrics import create as create_metric
 from harness.progress import Progress as ProgressReporter
 from harness.progress import as_progress
-from harness.prompts import build_request, few_shot_pool
+from harness.prompts import build_request, complete_answer, few_shot_pool
 from harness.results import (
     JsonlAppender,
     RunDir,
@@ -567,8 +567,11 @@ def run(
                         f"runner {spec.name!r} returned {len(gens)} generations "
                         f"for {len(batch)} requests"
                     )
+                by_sample = {r.sample_id: r for r in batch}
                 for g in gens:
                     g = _clean_generation(g, spec.name, scrub)
+                    if g.sample_id in by_sample:
+                        g = replace(g, text=complete_answer(g.text, by_sample[g.sample_id]))
                     gen_out.write(g.to_dict())
                     done_gen[(spec.name, g.sample_id)] = g
                     done_score.discard((spec.name, g.sample_id))  # generated anew: score anew

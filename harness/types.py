@@ -144,6 +144,7 @@ class Request:
     messages: tuple[Mapping[str, str], ...] = ()
     template: str = ""
     template_hash: str = ""
+    answer_prefix: str = ""
 
     @property
     def sample_id(self) -> str:

@@ -218,3 +218,18 @@ def test_a_crashing_runner_keeps_what_was_done(
     run = only_run(tmp_path)
     gens = [json.loads(x) for x in (run / "generations.jsonl").read_text().splitlines()]
     assert gens and all(g["runner"] == "oracle" for g in gens)
+
+
+def test_the_bullet_cue_is_part_of_the_answer(tmp_path: Path) -> None:
+    """The bullets prompt ends with the first bullet's '-': a model continuing it gets it back."""
+    sid = f"{DOC_ID}/summary-bullets"
+    path = write_config(
+        tmp_path, tasks=["summary"],
+        runners=[{"name": "m", "type": "scripted",
+                  "options": {"outputs": {sid: " Kambodscha bekräftigt\n- Vier Säulen\n\nx"}}}])
+    assert main(["run", str(path), "-q"]) == 0
+    gens = [json.loads(x) for x in (only_run(tmp_path) / "generations.jsonl").read_text()
+            .splitlines()]
+    bullets = next(g for g in gens if g["sample_id"] == sid)
+    assert bullets["text"] == "- Kambodscha bekräftigt\n- Vier Säulen"
+    assert bullets["raw"].startswith(" Kambodscha")

@@ -35,7 +35,8 @@ def template_for(sample: Sample) -> Template:
 
 
 def template_hash(t: Template) -> str:
-    blob = "\x1f".join([t.name, str(t.version), t.instruction, t.item, t.cue, *t.stop])
+    blob = "\x1f".join([t.name, str(t.version), t.instruction, t.item, t.cue, t.answer_prefix,
+                         *t.stop])
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -87,6 +88,8 @@ def build_request(
         messages=tuple(messages),
         template=t.name,
         template_hash=template_hash(t),
+        # A chat model gets no cue, so its answer starts afresh.
+        answer_prefix=t.answer_prefix,
     )
 
 
@@ -104,4 +107,29 @@ def few_shot_pool(samples: Sequence[Sample], sample: Sample, k: int) -> list[Sam
     return pool[:k]
 
 
-__all__ = ["Template", "build_request", "few_shot_pool", "template_for", "template_hash"]
+__all__ = [
+    "Template",
+    "build_request",
+    "complete_answer",
+    "few_shot_pool",
+    "template_for",
+    "template_hash",
+]
+
+
+def complete_answer(text: str, request: Request) -> str:
+    """Put back what the prompt's cue started of the answer (the first bullet's ``-``).
+
+    >>> from harness.types import Sample
+    >>> s = Sample(id="d/summary-bullets", doc_id="d", task="summary", language="de",
+    ...            input="bullets", references=("- a",))
+    >>> r = build_request(s, article="...")
+    >>> complete_answer("Menschenhandel\\n- Zwangsarbeit", r)
+    '- Menschenhandel\\n- Zwangsarbeit'
+    >>> complete_answer("- Menschenhandel", r)
+    '- Menschenhandel'
+    """
+    prefix = request.answer_prefix
+    if not prefix or not text or text.startswith(prefix.strip()):
+        return text
+    return prefix + text

@@ -20,6 +20,9 @@ class Template:
     cue: str
     stop: tuple[str, ...]
     max_new_tokens: int
+    # What the cue already started of the answer ("-" of the first bullet): put back in
+    # front of a completion that continues it.
+    answer_prefix: str = ""
 
 
 ABSTAIN_DE = "nicht im Text"
@@ -55,14 +58,14 @@ QA_EN = Template(
 
 _SUMMARY_DE = {
     "headline": (
-        "Schreibe eine Überschrift zu diesem Artikel: ein einziger Satz.\n",
+        "Schreibe eine Überschrift zu diesem Artikel, in einem Satz.\n",
         "Überschrift:",
     ),
     "abstract": ("Fasse diesen Artikel in 40 bis 80 Wörtern zusammen.\n", "Zusammenfassung:"),
     "bullets": ("Fasse diesen Artikel in genau fünf Stichpunkten zusammen.\n", "Stichpunkte:\n-"),
 }
 _SUMMARY_EN = {
-    "headline": ("Write a headline for this article: one single sentence.\n", "Headline:"),
+    "headline": ("Write a one-sentence headline for this article.\n", "Headline:"),
     "abstract": ("Summarise this article in 40 to 80 words.\n", "Summary:"),
     "bullets": ("Summarise this article in exactly five bullet points.\n", "Bullet points:\n-"),
 }
@@ -75,12 +78,13 @@ def summary_template(language: str, length: str) -> Template:
     article = "Artikel" if language == "de" else "Article"
     return Template(
         name=f"summary-{length}-{language}",
-        version=1,
+        version=2,
         instruction=f"{article}:\n{{article}}\n\n",
         item=item,
         cue=cue,
         stop=("\n\n",) if length == "bullets" else ("\n",),
         max_new_tokens=_SUMMARY_TOKENS[length],
+        answer_prefix="- " if length == "bullets" else "",
     )
 
 
