@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from harness import __version__
-from harness.config import RunConfig, metric_entries, resolve
+from harness.config import MetricsSpec, RunConfig, metric_entries, resolve
 from harness.gold.load import GoldDocument, build_samples, load_gold
 from harness.metrics import HarnessMetric, ScoringInput
 from harness.metrics import create as create_metric
@@ -40,7 +40,13 @@ from harness.results import (
     secret_values,
     valid_text,
 )
-from harness.runners.base import Runner, create_runner
+from harness.runners.base import (
+    ReasoningTags,
+    Runner,
+    create_runner,
+    finalize,
+    parse_reasoning_tags,
+)
 from harness.runners.cache import CachedRunner, GenerationCache, default_cache_path, request_key
 from harness.stats import bootstrap_mean
 from harness.types import Generation, GenerationParams, Request, Sample, Score
@@ -108,8 +114,9 @@ def metric_signatures(ctx: Context) -> dict[str, str]:
 def scoring_input(
     sample: Sample, doc: GoldDocument | None, prediction: str, error: str | None = None
 ) -> ScoringInput:
+    """What the metrics see of one sample; with ``error`` the prediction is empty."""
     return ScoringInput(
-        prediction=prediction,
+        prediction="" if error else prediction,
         references=list(sample.references),
         sample=sample,
         source=doc.article if doc else "",
@@ -118,19 +125,33 @@ def scoring_input(
     )
 
 
-def score_generation(ctx: Context, gen: Generation) -> Score:
+def generation_input(ctx: Context, gen: Generation) -> ScoringInput:
+    """The scoring input of ``gen``: a runner error or an output failure makes it a failure."""
     sample = ctx.by_id[gen.sample_id]
-    item = scoring_input(sample, ctx.docs.get(sample.doc_id), gen.text, gen.error)
+    return scoring_input(sample, ctx.docs.get(sample.doc_id), gen.text, gen.failed)
+
+
+def score_generation(ctx: Context, gen: Generation) -> Score:
+    """Every metric of the sample's task on ``gen``.
+
+    A sample whose runner failed (``error``) or whose output is no answer
+    (``failure``: empty and cut at the token limit, filtered, refused,
+    reasoning not finished) is scored as a failure by every metric
+    (:meth:`HarnessMetric.score_failure`: the worst value, never an
+    abstention), and ``details["error"]`` says why.
+    """
+    item = generation_input(ctx, gen)
+    sample = ctx.by_id[gen.sample_id]
     values: dict[str, float] = {}
     details: dict[str, Any] = {}
     for metric in ctx.metrics.get(sample.task, []):
-        result = metric.score_one(item)
+        result = metric.score(item)
         for k, v in result.values.items():
             values[f"{metric.metric_name}.{k}"] = float(v)
         if result.details:
             details[metric.metric_name] = dict(result.details)
-    if gen.error:
-        details["error"] = gen.error
+    if item.error:
+        details["error"] = item.error
     return Score(gen.sample_id, gen.runner, values, details)
 
 
@@ -176,27 +197,20 @@ def aggregate(
                 continue  # the mean is already there, with its CI
             prefix = metric.metric_name + "."
             scored = [r for r in rows if (runner, r.sample_id) in gens]
-            items = [
-                scoring_input(
-                    by_id[r.sample_id],
-                    ctx.docs.get(by_id[r.sample_id].doc_id),
-                    gens[(runner, r.sample_id)].text,
-                    gens[(runner, r.sample_id)].error,
-                )
-                for r in scored
-            ]
+            items = [generation_input(ctx, gens[(runner, r.sample_id)]) for r in scored]
             per = [
                 {k[len(prefix) :]: v for k, v in r.values.items() if k.startswith(prefix)}
                 for r in scored
             ]
             for k, v in metric.aggregate(per, items).items():
                 corpus[f"{metric.metric_name}.{k}"] = v
-        errors = sum(
-            1 for r in rows if gens.get((runner, r.sample_id)) and gens[(runner, r.sample_id)].error
-        )
+        mine = [gens[(runner, r.sample_id)] for r in rows if (runner, r.sample_id) in gens]
         out.setdefault(runner, {})[task] = {
             "n": len(rows),
-            "errors": errors,
+            "errors": sum(1 for g in mine if g.error),
+            # scored as failures: the errors plus outputs that are no answer (cut off empty,
+            # filtered, refused, reasoning not finished)
+            "failed": sum(1 for g in mine if g.failed),
             "metrics": estimates(rows),
             "corpus": corpus,
             "categories": {c: estimates(v) for c, v in sorted(categories.items())},
@@ -349,10 +363,14 @@ def check_runners(
         except (TypeError, ValueError):  # pragma: no cover - a C type or a callable oddity
             continue
         problems: list[tuple[tuple[Any, ...], str]] = []
+        try:
+            parse_reasoning_tags(spec.options.get("reasoning_tags"))
+        except ValueError as exc:
+            problems.append((("runners", i, "options", "reasoning_tags"), str(exc)))
         if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
             known = [n for n, p in params.items() if n != "name" and p.kind is not p.VAR_POSITIONAL]
             for key in spec.options:
-                if key not in known:
+                if key not in known and key not in PIPELINE_RUNNER_OPTIONS:
                     problems.append(
                         (
                             ("runners", i, "options", key),
@@ -389,14 +407,61 @@ def _clean_generation(g: Generation, runner: str, scrub: Scrubber) -> Generation
     key it was shown) is scored and written as this, so a resumed run reads
     back exactly what a clean run scored.
     """
-    error = None if g.error is None else scrub.text(_as_text(g.error))
+
+    def optional(value: Any) -> str | None:
+        return None if value is None else scrub.text(_as_text(value))
+
     return replace(
         g,
         runner=runner,
         text=scrub.text(_as_text(g.text)),
         raw=scrub.text(_as_text(g.raw)),
-        error=error,
+        error=optional(g.error),
+        finish_reason=optional(g.finish_reason),
+        refusal=optional(g.refusal),
+        reasoning=optional(g.reasoning),
+        failure=optional(g.failure),
     )
+
+
+#: Runner options the pipeline itself reads, whatever the runner type.
+PIPELINE_RUNNER_OPTIONS = frozenset({"reasoning_tags"})
+
+
+def _takes_option(type_name: str, option: str) -> bool:
+    """Whether the runner type's constructor has a parameter named ``option``."""
+    import inspect
+
+    from harness.runners.base import RUNNERS, load_builtins
+
+    load_builtins()
+    if type_name not in RUNNERS.names():
+        return False
+    try:
+        return option in inspect.signature(RUNNERS.get(type_name)).parameters
+    except (TypeError, ValueError):  # pragma: no cover - a C type or a callable oddity
+        return False
+
+
+def runner_options(
+    type_name: str, options: Mapping[str, Any]
+) -> tuple[dict[str, Any], ReasoningTags]:
+    """The constructor options of a runner and the reasoning tags its outputs are cleaned with.
+
+    ``reasoning_tags`` works for every runner type: the pipeline removes those
+    blocks from every output (:func:`harness.runners.base.finalize`); it is
+    passed on only to runner types that take it themselves (``hf``,
+    ``openai``: they use it while generating).
+
+    Raises:
+        ValueError: If ``reasoning_tags`` is not a list of ``[open, close]`` pairs.
+    """
+    opts = dict(options)
+    given = opts.pop("reasoning_tags", None)
+    tags = parse_reasoning_tags(given)
+    if given is not None and _takes_option(type_name, "reasoning_tags"):
+        opts["reasoning_tags"] = given
+    return opts, tags
 
 
 def _config_record(cfg: RunConfig, scrub: Scrubber) -> Any:
@@ -512,7 +577,10 @@ def run(
     try:
         for spec in cfg.runners:
             t0 = time.perf_counter()
-            runner: Runner = runner_factory(spec.type, spec.name, dict(spec.options))
+            options, reasoning_tags = runner_options(spec.type, spec.options)
+            runner: Runner = runner_factory(spec.type, spec.name, options)
+            # baselines return the answer itself: no stop sequences to cut at
+            cut_at_stops = not getattr(runner, "output_is_answer", False)
             cacheable = getattr(runner, "cacheable", True)
             wrapped: Runner = CachedRunner(runner, cache) if cache and cacheable else runner
             tasks = spec.tasks or cfg.tasks
@@ -570,8 +638,11 @@ def run(
                 by_sample = {r.sample_id: r for r in batch}
                 for g in gens:
                     g = _clean_generation(g, spec.name, scrub)
-                    if g.sample_id in by_sample:
-                        g = replace(g, text=complete_answer(g.text, by_sample[g.sample_id]))
+                    request = by_sample.get(g.sample_id)
+                    # the same post-processing for every runner: echo, reasoning, stops
+                    g = finalize(g, request, reasoning_tags, cut_at_stops)
+                    if request is not None:
+                        g = replace(g, text=complete_answer(g.text, request))
                     gen_out.write(g.to_dict())
                     done_gen[(spec.name, g.sample_id)] = g
                     done_score.discard((spec.name, g.sample_id))  # generated anew: score anew
@@ -673,6 +744,28 @@ def write_outputs(
     write_html_report(rd.path)
 
 
+#: The default config, whose metrics ``harness score`` uses without ``--config``.
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
+#: Its metrics, for an installed package that has no ``configs/`` folder.
+DEFAULT_METRICS = MetricsSpec(
+    qa=["answer_equivalence", "qa_de", "squad_v2", "hallucination", "abstention"],
+    summary=["faithful_coverage", "rouge", "chrf", "key_facts", "hallucination"],
+)
+
+
+def default_metrics(config: Path = DEFAULT_CONFIG) -> MetricsSpec:
+    """The ``metrics:`` of ``configs/default.yaml`` (:data:`DEFAULT_METRICS` without the file).
+
+    Raises:
+        ConfigError: If the file exists but is not a valid config.
+    """
+    if not config.is_file():
+        return DEFAULT_METRICS
+    from harness.config import load_config
+
+    return load_config(config)[0].metrics
+
+
 def score_predictions(
     cfg: RunConfig,
     base: Path,
@@ -680,7 +773,16 @@ def score_predictions(
     output_dir: Path,
     run_id: str | None = None,
 ) -> Path:
-    """Score predictions made elsewhere: ``{runner: {sample_id: text}}``."""
+    """Score predictions made elsewhere: ``{runner: {sample_id: text}}``; returns the run folder.
+
+    Every metric of ``cfg.metrics`` scores them (``harness score`` passes
+    :func:`default_metrics`, or a config's metrics). A prediction's
+    ``<think>…</think>`` blocks are removed before scoring; the text as given
+    is kept as ``raw``.
+
+    Raises:
+        UnknownSampleIds: If a prediction names a sample the gold lacks (nothing is written).
+    """
     from harness.report.load import save_inputs
 
     ctx = prepare(cfg, base)
@@ -695,7 +797,7 @@ def score_predictions(
         for runner, preds in predictions.items():
             for sid, text in preds.items():
                 text = valid_text(text)  # JSON's "\\ud800" escapes give lone surrogates
-                g = Generation(sid, runner, text, raw=text)
+                g = finalize(Generation(sid, runner, text, raw=text), None, cut_at_stops=False)
                 s = score_generation(ctx, g)
                 g_out.write(g.to_dict())
                 s_out.write(s.to_dict())

@@ -160,8 +160,29 @@ class Generation:
     """A runner's answer to one request.
 
     ``raw`` is what the model produced; ``text`` is the processed answer that
-    gets scored (prompt echo stripped, cut at stop sequences, trimmed).
-    ``error`` is set, and ``text`` empty, when the runner failed on this sample.
+    gets scored (prompt echo and reasoning traces removed, cut at stop
+    sequences, trimmed). ``error`` is set, and ``text`` empty, when the runner
+    failed on this sample.
+
+    The optional fields record why an output ended and what came with it;
+    files written before they existed read back with ``None``:
+
+    * ``finish_reason``: what ended the output, as the server or runner says:
+      ``stop`` (an end token or stop sequence), ``length`` (``max_new_tokens``
+      reached), ``content_filter``, ... (None when unknown).
+    * ``refusal``: a refusal message the server sent instead of an answer.
+    * ``reasoning``: the reasoning trace (a server's ``reasoning_content``, or
+      ``<think>…</think>`` blocks taken out of the output).
+    * ``failure``: why an output that the runner did produce is no answer
+      (empty and cut at the token limit, filtered, refused, reasoning not
+      finished). Set by post-processing; such a sample is scored as a failure,
+      like an error, never as an abstention.
+
+    Example:
+        >>> g = Generation("d/q", "r", "", finish_reason="length", failure="cut off")
+        >>> Generation.from_dict(g.to_dict()) == g
+        True
+        >>> Generation.from_dict({"sample_id": "d/q", "runner": "r", "text": "x"}).finish_reason
     """
 
     sample_id: str
@@ -173,6 +194,15 @@ class Generation:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     cached: bool = False
+    finish_reason: str | None = None
+    refusal: str | None = None
+    reasoning: str | None = None
+    failure: str | None = None
+
+    @property
+    def failed(self) -> str | None:
+        """Why this sample is scored as a failure (``error`` or ``failure``); None if it is not."""
+        return self.error or self.failure
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,11 +1,14 @@
 """Abstention on unanswerable questions: did the model say "not in the text" when it should?
 
-An output is an abstention when it is empty or a short answer (at most 15
-words) containing one of the configured phrases ("nicht im Text",
-"unbekannt", "not stated", ... :data:`harness.text.abstain.DEFAULT_PHRASES`),
-compared after casefolding and punctuation removal. A question is
-unanswerable when its sample says so (``answerable: false``), or, without a
-sample, when it has no non-empty reference.
+An output is an abstention when its content is an abstention statement:
+empty, or "nicht im Text", "Dazu steht nichts im Artikel.", "unbekannt",
+"I don't know.", ... after lead-ins and apologies are dropped, with no other
+word that gives a value ("Täter unbekannt" and "Die Zahl ist nicht bekannt,
+aber Keo Chhea sprach" are answers; see
+:func:`harness.text.abstain.is_abstention`, which also takes the configured
+phrases). A question is unanswerable when its sample says so
+(``answerable: false``), or, without a sample, when it has no non-empty
+reference.
 
 Per sample: ``abstained`` (0/1), plus ``correct_abstention`` (0/1) on
 unanswerable questions and ``false_abstention`` (0/1) on answerable ones. The
@@ -26,8 +29,11 @@ A ratio whose denominator is 0 is left out rather than reported as 0.0 (no
 abstention at all gives no ``precision``: there is nothing to be precise
 about; the counts say why). ``f1`` is given whenever ``recall`` is.
 
-An output that is empty because the runner failed counts as an abstention
-here; the pipeline reports runner errors separately.
+A sample without a usable output (the runner failed, or the output is empty
+and was cut at the token limit, filtered, refused or only reasoning) is no
+abstention: ``abstained`` 0, ``correct_abstention`` 0 on an unanswerable
+question, ``false_abstention`` 0 on an answerable one, outcome ``error``
+(:meth:`Abstention.score_failure`); the pipeline counts these samples apart.
 
 Example:
     >>> from harness.types import Sample
@@ -52,7 +58,7 @@ from typing import Any, ClassVar
 
 from harness.metrics import METRICS
 from harness.metrics.base import HarnessMetric, MetricResult, ScoringInput
-from harness.text.abstain import DEFAULT_PHRASES, MAX_WORDS, is_abstention
+from harness.text.abstain import DEFAULT_PHRASES, is_abstention
 
 __all__ = ["Abstention", "report_lines"]
 
@@ -113,10 +119,20 @@ class Abstention(HarnessMetric):
         self.phrases: tuple[str, ...] = tuple(dict.fromkeys(all_phrases))
 
     def score_one(self, item: ScoringInput) -> MetricResult:
+        """Whether ``item.prediction`` abstains, and whether it should have."""
+        question = item.sample.input if item.sample is not None else ""
         # A runner failure leaves an empty prediction, but the model did not abstain.
         abstained = item.error is None and is_abstention(
-            item.prediction, self.phrases, item.references
+            item.prediction, self.phrases, item.references, question=question
         )
+        return self._result(item, abstained)
+
+    def score_failure(self, item: ScoringInput, reason: str) -> MetricResult:
+        """No output is no abstention: 0 in every key that applies, outcome ``error``."""
+        result = self._result(item, False)
+        return MetricResult(result.values, {**result.details, "outcome": "error", "error": reason})
+
+    def _result(self, item: ScoringInput, abstained: bool) -> MetricResult:
         unanswerable = _unanswerable(item)
         values: dict[str, float] = {"abstained": float(abstained)}
         if unanswerable:
@@ -160,7 +176,7 @@ class Abstention(HarnessMetric):
 
     def signature(self) -> str:
         digest = hashlib.sha256("\n".join(self.phrases).encode("utf-8")).hexdigest()[:12]
-        return f"abstention|phrases:{len(self.phrases)}:{digest}|max-words:{MAX_WORDS}|v1"
+        return f"abstention|phrases:{len(self.phrases)}:{digest}|content-grammar|v2"
 
 
 def report_lines(details: Mapping[str, Any]) -> list[str]:

@@ -8,9 +8,12 @@ the empty answer (no-answer). If either side is empty, F1 is 1 when both are.
 Scores are on the official 0–100 scale.
 
 This metric is kept for comparability with published SQuAD numbers. It is
-wrong for German (see ``qa_de``). By default an answer recognised as an
-abstention ("nicht im Text", "not stated", ...) is scored as the empty answer,
-SQuAD v2's way to abstain; ``abstention_as_empty=False`` scores the raw string.
+wrong for German (see ``qa_de``). As in the official script, a prediction is
+"no answer" only when it is the empty string: "nicht im Text", "unknown" or
+"Täter unbekannt" are answers, scored as strings (0 on an unanswerable
+question). ``abstention_as_empty=True`` (not official; the signature says so)
+first turns an output whose content is an abstention
+(:func:`harness.text.abstain.is_abstention`) into the empty answer.
 
 Example:
     >>> m = SquadV2()
@@ -18,6 +21,8 @@ Example:
     100.0
     >>> m.score_one(ScoringInput("", [])).values["f1"]
     100.0
+    >>> m.score_one(ScoringInput("nicht im Text", [])).values["f1"]
+    0.0
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from collections import Counter
 from typing import ClassVar
 
 from harness.metrics import METRICS
-from harness.metrics.base import HarnessMetric, MetricResult, ScoringInput
+from harness.metrics.base import CorrectRule, HarnessMetric, MetricResult, ScoringInput
 from harness.text.abstain import is_abstention
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
@@ -73,16 +78,26 @@ class SquadV2(HarnessMetric):
     metric_name = "squad_v2"
     tasks = ("qa",)
     keys = ("exact", "f1")
+    correct_rules = (CorrectRule("exact", 100.0, "exact = 100"), CorrectRule("f1", 50.0, "F1 ≥ 50"))
     higher_is_better: ClassVar[dict[str, bool]] = {"exact": True, "f1": True}
     description = "SQuAD v2 exact match and F1 (official definitions, 0-100)."
 
-    def __init__(self, abstention_as_empty: bool = True) -> None:
+    def __init__(self, abstention_as_empty: bool = False) -> None:
+        if not isinstance(abstention_as_empty, bool):
+            raise ValueError(
+                f"squad_v2: abstention_as_empty must be true or false, got {abstention_as_empty!r}"
+            )
         super().__init__(abstention_as_empty=abstention_as_empty)
         self.abstention_as_empty = abstention_as_empty
 
     def score_one(self, item: ScoringInput) -> MetricResult:
+        """Official EM and F1 (0–100), the maximum over the gold answers."""
         pred = item.prediction
-        if self.abstention_as_empty and is_abstention(pred, answers=item.references):
+        if self.abstention_as_empty and is_abstention(
+            pred,
+            answers=item.references,
+            question=item.sample.input if item.sample is not None else "",
+        ):
             pred = ""
         golds = gold_answers(list(item.references))
         em = max(exact(g, pred) for g in golds)
@@ -90,4 +105,6 @@ class SquadV2(HarnessMetric):
         return MetricResult({"exact": 100.0 * em, "f1": 100.0 * f})
 
     def signature(self) -> str:
-        return f"squad_v2|official-normalize|abstention_as_empty={self.abstention_as_empty}"
+        if self.abstention_as_empty:  # not the official definition: say so
+            return "squad_v2|official-normalize|abstention_as_empty=True"
+        return "squad_v2|official-normalize|official-no-answer"

@@ -54,6 +54,8 @@ def _format_summary(sentences: Sequence[str], length: str) -> str:
 
 class _Baseline:
     version = 1
+    #: The output is the answer itself: the pipeline cuts it at no stop sequence.
+    output_is_answer = True
 
     def __init__(self, name: str) -> None:
         self.name = name

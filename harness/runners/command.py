@@ -13,8 +13,11 @@ and answers with one JSON object per request on stdout, in any order::
 
     {"sample_id": "doc/q1", "text": "Keo Chhea"}
 
-optionally with ``prompt_tokens`` / ``completion_tokens``, or
-``{"sample_id": ..., "error": "why"}`` for a sample it could not answer.
+optionally with ``prompt_tokens`` / ``completion_tokens``, ``finish_reason``
+(``stop``, ``length``, ``content_filter``), ``refusal`` and ``reasoning``
+(strings), or ``{"sample_id": ..., "error": "why"}`` for a sample it could not
+answer. ``text`` is raw model text: a prompt echo and ``<think>`` blocks are
+removed and it is cut at the stop sequences like any model's output.
 ``question`` is the question for QA and null for summaries (whose ``length``
 is ``headline``, ``abstract`` or ``bullets``). Gold answers are never sent.
 
@@ -53,7 +56,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.runners.base import RUNNERS, postprocess, stable_hash
+from harness.runners.base import RUNNERS, process_output, stable_hash
 from harness.types import Generation, Request
 
 HASH_LIMIT = 64 * 1024 * 1024  # larger files are identified by size and mtime, not content
@@ -205,7 +208,7 @@ class Command:
                     error = f"command reported: {got['error']}"
                 elif not isinstance(raw, str):
                     error = f"output line has no string 'text': {json.dumps(got)[:200]}"
-            text = "" if error else postprocess(raw_str, r.params.stop)
+            text = "" if error else process_output(raw_str, r).text
             out.append(
                 Generation(
                     r.sample_id,
@@ -216,9 +219,17 @@ class Command:
                     seconds=per,
                     prompt_tokens=_int_or_none(got, "prompt_tokens"),
                     completion_tokens=_int_or_none(got, "completion_tokens"),
+                    finish_reason=None if error else _str_or_none(got, "finish_reason"),
+                    refusal=None if error else _str_or_none(got, "refusal"),
+                    reasoning=None if error else _str_or_none(got, "reasoning"),
                 )
             )
         return out
+
+
+def _str_or_none(obj: Mapping[str, Any] | None, key: str) -> str | None:
+    value = obj.get(key) if obj else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _int_or_none(obj: Mapping[str, Any] | None, key: str) -> int | None:

@@ -63,7 +63,16 @@ from pathlib import Path
 from typing import Any
 
 from harness.models import DEFAULT_MODEL, ResolvedModel, identify_model, resolve_model
-from harness.runners.base import RUNNERS, answer_start, postprocess, stable_hash
+from harness.runners.base import (
+    DEFAULT_REASONING_TAGS,
+    RUNNERS,
+    ReasoningTags,
+    answer_start,
+    parse_reasoning_tags,
+    process_output,
+    split_reasoning,
+    stable_hash,
+)
 from harness.types import Generation, GenerationParams, Request
 
 #: Bump when a change in this file can change outputs: it is part of the fingerprint.
@@ -101,6 +110,7 @@ class _Outcome:
     ids: list[int] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    finished: bool = True  # False: max_new_tokens reached before EOS or a stop string
 
 
 @dataclass
@@ -172,6 +182,12 @@ class HFRunner:
         convert_gguf: convert a ``.gguf`` model once into a fast-loading folder
             in the model cache instead of de-quantising it at every load.
         cache_dir: where converted models live (default ``$HARNESS_CACHE/models``).
+        reasoning_tags: ``[[open, close], ...]`` reasoning blocks (default
+            ``<think>…</think>``): a stop string inside an open block does
+            not end the output, and the blocks are removed before scoring.
+
+    A generation records ``finish_reason``: ``stop`` (EOS or a stop string) or
+    ``length`` (``max_new_tokens`` reached).
     """
 
     def __init__(
@@ -189,6 +205,7 @@ class HFRunner:
         max_input_tokens: int | None = None,
         convert_gguf: bool = False,
         cache_dir: str | None = None,
+        reasoning_tags: Sequence[Sequence[str]] | None = None,
     ) -> None:
         if not isinstance(model, str) or not model:
             raise ValueError(f"model must be a non-empty string, got {model!r}")
@@ -221,6 +238,7 @@ class HFRunner:
         self.max_input_tokens = max_input_tokens
         self.convert_gguf = bool(convert_gguf)
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
+        self.reasoning_tags: ReasoningTags = parse_reasoning_tags(reasoning_tags)
         self.stats = RunnerStats()
         self.load_seconds = 0.0
         self._identity: str | None = None
@@ -250,7 +268,7 @@ class HFRunner:
         """
         if self._identity is None:
             self._identity = identify_model(self.model, self.gguf_file, self.cache_dir)
-        return stable_hash(
+        parts: list[Any] = [
             "hf",
             RUNNER_VERSION,
             self._identity,
@@ -258,7 +276,10 @@ class HFRunner:
             self.chat_template,
             self.trust_remote_code,
             self.seed,
-        )
+        ]
+        if self.reasoning_tags != DEFAULT_REASONING_TAGS:  # where stop strings may end a row
+            parts.append([list(t) for t in self.reasoning_tags])
+        return stable_hash(*parts)
 
     # ------------------------------------------------------------------ loading
 
@@ -463,11 +484,12 @@ class HFRunner:
         return Generation(
             sample_id=request.sample_id,
             runner=self.name,
-            text=postprocess(raw, request.params.stop),
+            text=process_output(raw, request, self.reasoning_tags).text,
             raw=raw,
             seconds=round(seconds, 6),
             prompt_tokens=len(ids),
             completion_tokens=len(outcome.ids),
+            finish_reason="stop" if outcome.finished else "length",
         )
 
     def _run_safe(
@@ -632,9 +654,9 @@ class HFRunner:
     ) -> list[_Outcome]:
         """Decode one batch: greedy decoder-only runs our loop, the rest ``model.generate``."""
         if params.max_new_tokens < 1:
-            return [_Outcome() for _ in batch]
+            return [_Outcome(finished=False) for _ in batch]
         started = time.perf_counter()
-        ends = _RowEnds(self._tokenizer, params.stop, self._eos_ids(), len(batch))
+        ends = self._row_ends(params, len(batch))
         used_prefix: int | None = None
         loop_error: str | None = None
         if not self._is_seq2seq and params.temperature <= 0 and not self._loop_unsupported:
@@ -643,7 +665,7 @@ class HFRunner:
             except Exception as exc:
                 loop_error = f"{type(exc).__name__}: {exc}"
                 self.stats.fallbacks.append(f"greedy loop failed: {loop_error}")
-                ends = _RowEnds(self._tokenizer, params.stop, self._eos_ids(), len(batch))
+                ends = self._row_ends(params, len(batch))
         if used_prefix is None:
             used_prefix = self._hf_generate(batch, params, prefix, ends)
             if loop_error is not None:
@@ -656,7 +678,15 @@ class HFRunner:
         else:
             self.stats.plain_batches += 1
         seconds = (time.perf_counter() - started) / len(batch)
-        return [_Outcome(ids=tokens, seconds=seconds) for tokens in ends.tokens]
+        return [
+            _Outcome(ids=tokens, seconds=seconds, finished=done)
+            for tokens, done in zip(ends.tokens, ends.done, strict=True)
+        ]
+
+    def _row_ends(self, params: GenerationParams, rows: int) -> _RowEnds:
+        return _RowEnds(
+            self._tokenizer, params.stop, self._eos_ids(), rows, self.reasoning_tags
+        )
 
     def _padded(self, batch: list[list[int]]) -> tuple[Any, Any]:
         """Input ids and attention mask; decoder-only prompts pad on the left."""
@@ -831,12 +861,22 @@ class _RowEnds:
     """Per-row generated tokens and where each row ends: EOS or a stop string in its text.
 
     Rows are independent, so a row ends at the same token in a batch as alone.
+    Stop strings count in the answer only: after the reasoning blocks
+    (``reasoning_tags``), never inside one that is still open.
     """
 
-    def __init__(self, tokenizer: Any, stops: Sequence[str], eos_ids: set[int], rows: int):
+    def __init__(
+        self,
+        tokenizer: Any,
+        stops: Sequence[str],
+        eos_ids: set[int],
+        rows: int,
+        reasoning_tags: ReasoningTags = DEFAULT_REASONING_TAGS,
+    ):
         self.tokenizer = tokenizer
         self.stops = [s for s in stops if s]
         self.eos_ids = eos_ids
+        self.reasoning_tags = reasoning_tags
         self.tokens: list[list[int]] = [[] for _ in range(rows)]
         self.done = [False] * rows
 
@@ -847,6 +887,11 @@ class _RowEnds:
             self.done[row] = True
         elif self.stops:
             text = self.tokenizer.decode(self.tokens[row], skip_special_tokens=True)
+            if self.reasoning_tags:
+                split = split_reasoning(text, self.reasoning_tags)
+                if split.unfinished:
+                    return False  # a stop string inside the reasoning is no stop
+                text = split.answer
             answer = text[answer_start(text) :]  # a leading newline is no stop
             self.done[row] = any(s in answer for s in self.stops)
         return self.done[row]

@@ -18,6 +18,7 @@ Registered as ``openai``. Options (plain YAML values)::
           extra_body: {top_k: 1}      # merged into every request body
           headers: {OpenAI-Organization: org-123}
           header_env: {api-key: AZURE_OPENAI_KEY}   # header values read from the environment
+          reasoning_tags: [["<think>", "</think>"]] # a reasoning model: stops on the client only
 
 Only the standard library is used for HTTP (``http.client``), with one
 keep-alive connection per worker thread.
@@ -34,7 +35,14 @@ What the runner guarantees:
   message saying so, instead of stalling the run. Other 4xx (a wrong key, an
   unknown model) fail at once.
 - Stop sequences are sent to the server (at most four: the OpenAI limit) and
-  applied again on the client, since some servers ignore them.
+  applied again on the client, since some servers ignore them. With
+  ``reasoning_tags`` set (a model that writes ``<think>…</think>``) they are
+  applied on the client only, after the reasoning is removed: a server would
+  cut inside the trace.
+- ``finish_reason``, a ``refusal`` and a ``reasoning_content`` (or
+  ``reasoning``) field are recorded in the generation; an empty answer that is
+  refused, filtered or cut at the token limit is scored as a failure, never as
+  an abstention (see :func:`harness.runners.base.failure_reason`).
 - Greedy decoding is ``temperature: 0``; the seed is always sent.
 - The API key is read from the environment when the first request is made
   and is sent only as a header: it is never stored on the runner, part of the
@@ -67,11 +75,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from harness.runners.base import RUNNERS, postprocess, stable_hash
+from harness.runners.base import (
+    RUNNERS,
+    parse_reasoning_tags,
+    process_output,
+    stable_hash,
+)
 from harness.types import Generation, Request
 
 #: Bump when a change in this file can change outputs: it is part of the fingerprint.
-RUNNER_VERSION = 1
+RUNNER_VERSION = 2  # 2: finish_reason, refusal and reasoning are recorded
 #: HTTP statuses worth another try: timeouts, conflicts, rate limits, server errors.
 RETRY_STATUSES = frozenset({408, 409, 429})
 #: The OpenAI API accepts at most this many stop sequences.
@@ -173,6 +186,9 @@ class _Answer:
     prompt_tokens: int | None
     completion_tokens: int | None
     seconds: float
+    finish_reason: str | None = None
+    refusal: str | None = None
+    reasoning: str | None = None
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -187,6 +203,10 @@ def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 def _optional_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 @RUNNERS.register("openai")
@@ -218,6 +238,10 @@ class OpenAIRunner:
             the saved config; put secrets in ``header_env`` instead.
         header_env: header name -> environment variable holding its value
             (e.g. Azure's ``api-key``).
+        reasoning_tags: ``[[open, close], ...]`` when the model writes its
+            reasoning into the answer (``[["<think>", "</think>"]]``): stop
+            sequences are then not sent to the server but applied after the
+            reasoning is removed. Unset, ``<think>`` blocks are still removed.
         sleep: how to wait between attempts (tests inject a recorder).
         rng: random source for the jitter (tests inject a seeded one).
         clock: wall-clock time for ``Retry-After`` dates (tests inject one).
@@ -238,6 +262,7 @@ class OpenAIRunner:
         extra_body: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         header_env: Mapping[str, str] | None = None,
+        reasoning_tags: Sequence[Sequence[str]] | None = None,
         *,
         sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
@@ -292,6 +317,8 @@ class OpenAIRunner:
         self.headers: dict[str, str] = dict(headers or {})
         self.header_env: dict[str, str] = dict(header_env or {})
         self._parts: SplitResult = parts
+        self.server_stops = reasoning_tags is None
+        self.reasoning_tags = parse_reasoning_tags(reasoning_tags)
         self._cancel = threading.Event()
         self._sleep = sleep if sleep is not None else self._interruptible_sleep
         self._rng = rng or random.Random()
@@ -326,14 +353,17 @@ class OpenAIRunner:
         on the same URL is assumed to mean the same weights; run with
         ``--no-cache`` after changing what a server serves.
         """
-        return stable_hash(
+        parts: list[Any] = [
             "openai",
             RUNNER_VERSION,
             self.display_url,
             self.model,
             self.endpoint,
             self.extra_body,
-        )
+        ]
+        if not self.server_stops:  # the server is sent no stops: longer raw outputs
+            parts.append([list(t) for t in self.reasoning_tags])
+        return stable_hash(*parts)
 
     # ------------------------------------------------------------------ requests
 
@@ -352,7 +382,7 @@ class OpenAIRunner:
         body["temperature"] = params.temperature
         body["top_p"] = params.top_p
         body["seed"] = params.seed
-        stops = [s for s in params.stop if s][:MAX_SERVER_STOPS]
+        stops = [s for s in params.stop if s][:MAX_SERVER_STOPS] if self.server_stops else []
         if stops:
             body["stop"] = stops
         body.update(self.extra_body)
@@ -468,7 +498,7 @@ class OpenAIRunner:
                 continue
             except Exception as exc:  # a bug or an unforeseen client error: keep the run going
                 return self._failed(request, f"{type(exc).__name__}: {exc}", secrets)
-            text = postprocess(answer.raw, request.params.stop)
+            text = process_output(answer.raw, request, self.reasoning_tags).text
             return Generation(
                 sample_id=request.sample_id,
                 runner=self.name,
@@ -477,6 +507,9 @@ class OpenAIRunner:
                 seconds=round(answer.seconds, 6),
                 prompt_tokens=answer.prompt_tokens,
                 completion_tokens=answer.completion_tokens,
+                finish_reason=answer.finish_reason,
+                refusal=answer.refusal,
+                reasoning=answer.reasoning,
             )
 
     def _interruptible_sleep(self, seconds: float) -> None:
@@ -544,13 +577,18 @@ class OpenAIRunner:
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise bad("no choices")
         first = choices[0]
+        refusal = reasoning = None
         if self.endpoint == "chat":
             message = first.get("message")
             if not isinstance(message, dict):
                 raise bad("choices[0] has no message")
             raw = message.get("content")
             if raw is None:
-                raw = ""  # e.g. a refusal or tool call: an empty answer, scored as such
+                raw = ""  # a refusal, a tool call, or reasoning only: see failure_reason
+            refusal = _optional_text(message.get("refusal"))
+            reasoning = _optional_text(message.get("reasoning_content")) or _optional_text(
+                message.get("reasoning")
+            )
         else:
             raw = first.get("text")
         if not isinstance(raw, str):
@@ -561,6 +599,9 @@ class OpenAIRunner:
             prompt_tokens=_optional_int(usage.get("prompt_tokens")),
             completion_tokens=_optional_int(usage.get("completion_tokens")),
             seconds=seconds,
+            finish_reason=_optional_text(first.get("finish_reason")),
+            refusal=refusal,
+            reasoning=reasoning,
         )
 
 

@@ -12,7 +12,8 @@ In a config::
 
 The function is called with the list of :class:`~harness.types.Request`
 values of a batch (plus ``arguments``) and returns one ``str`` (raw model
-text: cut at the request's stop sequences and trimmed like any model's) or
+text: prompt echo and ``<think>`` blocks removed, cut at the request's stop
+sequences and trimmed like any model's) or
 one :class:`~harness.types.Generation` per request, in order. An exception,
 a wrong number of results or a result of the wrong type becomes a
 per-sample error naming it. The fingerprint hashes the function's source
@@ -40,7 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.runners.base import RUNNERS, postprocess, stable_hash
+from harness.runners.base import RUNNERS, process_output, stable_hash
 from harness.types import Generation, Request
 
 
@@ -183,7 +184,7 @@ class PythonCallable:
         out = []
         for r, res in zip(requests, results, strict=True):
             if isinstance(res, str):
-                text = postprocess(res, r.params.stop)
+                text = process_output(res, r).text
                 out.append(Generation(r.sample_id, self.name, text, raw=res, seconds=per))
             elif isinstance(res, Generation):
                 if res.sample_id != r.sample_id:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from harness.runners.base import RUNNERS, postprocess, stable_hash
+from harness.runners.base import RUNNERS, process_output, stable_hash
 from harness.types import Generation, Request
 
 
@@ -23,8 +23,10 @@ from harness.types import Generation, Request
 class Scripted:
     """Answers ``outputs[sample_id]`` (or ``default``); ``errors`` maps ids to error messages.
 
-    Outputs are raw model text: they are cut at the request's stop sequences
-    and trimmed like any model's.
+    Outputs are raw model text: a prompt echo and ``<think>`` blocks are
+    removed and they are cut at the request's stop sequences and trimmed like
+    any model's. ``finish_reasons`` maps ids to the ``finish_reason`` to record
+    (``length``, ``content_filter``, ...).
     """
 
     def __init__(
@@ -33,15 +35,20 @@ class Scripted:
         outputs: Mapping[str, str] | None = None,
         default: str = "",
         errors: Mapping[str, str] | None = None,
+        finish_reasons: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.outputs = dict(outputs or {})
         self.default = default
         self.errors = dict(errors or {})
+        self.finish_reasons = dict(finish_reasons or {})
         self.seen: list[Request] = []
 
     def fingerprint(self) -> str:
-        return stable_hash("scripted", self.outputs, self.default, self.errors)
+        parts: list[object] = ["scripted", self.outputs, self.default, self.errors]
+        if self.finish_reasons:
+            parts.append(self.finish_reasons)
+        return stable_hash(*parts)
 
     def generate(self, requests: Sequence[Request]) -> list[Generation]:
         out = []
@@ -51,5 +58,7 @@ class Scripted:
                 out.append(Generation(r.sample_id, self.name, "", error=self.errors[r.sample_id]))
                 continue
             raw = self.outputs.get(r.sample_id, self.default)
-            out.append(Generation(r.sample_id, self.name, postprocess(raw, r.params.stop), raw=raw))
+            text = process_output(raw, r).text
+            finish = self.finish_reasons.get(r.sample_id)
+            out.append(Generation(r.sample_id, self.name, text, raw=raw, finish_reason=finish))
         return out

@@ -34,12 +34,21 @@ CASES: list[tuple[list[str], str]] = [
     (["  spaced   out  "], "spaced out"),
     (["1,000"], "1000"),
     (["24. November"], "24 november"),
+    # No answer is the empty string only: abstention wording is an answer like any other.
+    ([], "Täter unbekannt"),
+    ([], "unknown"),
+    ([], "Unknown."),
+    ([], "nicht im Text"),
+    ([], "Das steht nicht im Text."),
+    (["Keo Chhea"], "unknown"),
+    (["Täter unbekannt"], "Täter unbekannt"),
+    (["unknown"], "the Unknown"),
 ]
 
 
 @pytest.mark.parametrize(("golds", "pred"), CASES)
 def test_matches_reference(golds: list[str], pred: str) -> None:
-    ours = SquadV2(abstention_as_empty=False).score_one(ScoringInput(pred, golds)).values
+    ours = SquadV2().score_one(ScoringInput(pred, golds)).values
     em, f1 = REF.scores(golds, pred)
     assert ours["exact"] == em
     assert ours["f1"] == pytest.approx(f1, abs=1e-12)
@@ -66,7 +75,7 @@ def test_matches_reference_on_random_battery() -> None:
         "de",
         "",
     ]
-    metric = SquadV2(abstention_as_empty=False)
+    metric = SquadV2()
     for _ in range(500):
         golds = [
             " ".join(rng.choices(vocab, k=rng.randint(0, 5))) for _ in range(rng.randint(0, 3))
@@ -80,15 +89,30 @@ def test_matches_reference_on_random_battery() -> None:
 
 def test_german_failures_are_reproduced() -> None:
     """The official metric is wrong for German: we keep it wrong here, on purpose."""
-    m = SquadV2(abstention_as_empty=False)
+    m = SquadV2()
     assert m.score_one(ScoringInput("2024-2028", ["2024–2028"])).values["f1"] == 0.0
     assert m.score_one(ScoringInput("4", ["vier"])).values["exact"] == 0.0
 
 
-def test_abstention_counts_as_no_answer_by_default() -> None:
-    m = SquadV2()
+@pytest.mark.parametrize(
+    "pred", ["", "Täter unbekannt", "unknown", "Unknown.", "nicht im Text", "I don't know."]
+)
+def test_only_the_empty_string_is_no_answer_by_default(pred: str) -> None:
+    """The official definition: abstention phrases are strings like any other."""
+    ours = SquadV2().score_one(ScoringInput(pred, [])).values
+    em, f1 = REF.scores([], pred)
+    assert (ours["exact"], ours["f1"]) == (em, f1) == ((100.0, 100.0) if pred == "" else (0.0, 0.0))
+    assert SquadV2().signature() == "squad_v2|official-normalize|official-no-answer"
+
+
+def test_abstention_as_empty_is_an_opt_in_and_reads_content_only() -> None:
+    m = SquadV2(abstention_as_empty=True)
     assert m.score_one(ScoringInput("Das steht nicht im Text.", [])).values["exact"] == 100.0
+    assert m.score_one(ScoringInput("Täter unbekannt", [])).values["exact"] == 0.0
     assert m.score_one(ScoringInput("nicht im Text", ["Keo Chhea"])).values["f1"] == 0.0
+    assert "abstention_as_empty=True" in m.signature()
+    with pytest.raises(ValueError, match="true or false"):
+        SquadV2(abstention_as_empty="yes")  # type: ignore[arg-type]
 
 
 def test_evaluate_module_interface() -> None:
