@@ -5,7 +5,7 @@ Relative paths in a config file are relative to the file's own folder.
 Example:
     >>> cfg = RunConfig.model_validate({"runners": [{"name": "oracle", "type": "oracle"}]})
     >>> cfg.metrics.qa
-    ['squad_v2', 'qa_de']
+    ['answer_equivalence', 'qa_de', 'squad_v2']
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ MetricEntry = str | MetricSpec
 
 
 class MetricsSpec(_Strict):
-    qa: list[MetricEntry] = ["squad_v2", "qa_de"]
+    qa: list[MetricEntry] = ["answer_equivalence", "qa_de", "squad_v2"]
     summary: list[MetricEntry] = ["rouge", "chrf"]
 
 

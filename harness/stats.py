@@ -10,7 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +40,38 @@ def bootstrap_mean(
     alpha = (1 - confidence) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])
     return Estimate(mean, float(min(low, mean)), float(max(high, mean)), n)
+
+
+def bootstrap_statistic(
+    n: int,
+    statistic: Callable[[np.ndarray], float],
+    resamples: int = DEFAULT_RESAMPLES,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> Estimate:
+    """Any statistic of ``n`` items with a percentile bootstrap CI over the items.
+
+    ``statistic`` gets an index array (``np.arange(n)`` for the point estimate,
+    resampled indices for the bootstrap) and returns a number; resamples where
+    it is NaN (undefined, e.g. a rate without a denominator) are left out.
+
+    Example:
+        >>> x = np.array([1.0, 0.0, 1.0, 1.0])
+        >>> est = bootstrap_statistic(4, lambda idx: float(x[idx].mean()), seed=0)
+        >>> est.value, est.n
+        (0.75, 4)
+    """
+    point = float(statistic(np.arange(n))) if n else float("nan")
+    if n <= 1 or resamples <= 0 or point != point:
+        return Estimate(point, point, point, n)
+    rng = np.random.default_rng(seed)
+    values = np.array([statistic(rng.integers(0, n, size=n)) for _ in range(resamples)])
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return Estimate(point, point, point, n)
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(values, [alpha, 1 - alpha])
+    return Estimate(point, float(min(low, point)), float(max(high, point)), n)
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,9 @@ def build_samples(
             if "qa" in tasks:
                 for q in doc.qa:
                     question = q.question if lang == doc.language else q.question_en
+                    # A question asked in English accepts English answers first, then the
+                    # article's own; answer_equivalence reads the English ones either way.
+                    accepted = q.answers if lang == doc.language else [*q.answers_en, *q.answers]
                     out.append(
                         Sample(
                             id=f"{doc.id}/{q.id}{suffix}",
@@ -294,12 +297,12 @@ def build_samples(
                             task="qa",
                             language=lang,
                             input=question,
-                            references=tuple(q.answers),
+                            references=tuple(dict.fromkeys(accepted)),
                             evidence=_spans(q.evidence),
                             category=q.category,
                             answerable=q.answerable,
                             answer_type=q.type,
-                            metadata={"abstractive": q.abstractive},
+                            metadata={"abstractive": q.abstractive, "answers_en": q.answers_en},
                         )
                     )
             if "summary" in tasks:

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from harness.metrics import METRICS
-from harness.metrics.base import HarnessMetric, MetricResult, ScoringInput
+from harness.metrics.base import CorrectRule, HarnessMetric, MetricResult, ScoringInput
 from harness.prompts.judge import (
     NEEDS_ARTICLE,
     RUBRICS,
@@ -393,6 +393,7 @@ class Judge(HarnessMetric):
     metric_name = "judge"
     tasks = ("qa", "summary")
     keys = ("score", "agreement")
+    correct_rules = (CorrectRule("score", 0.75, "score ≥ 0.75"),)
     higher_is_better: ClassVar[dict[str, bool]] = {"score": True, "agreement": True, "alpha": True}
     description = "LLM-as-judge rubric score (0-1) with self-agreement over k repeated judgements."
 
@@ -544,6 +545,14 @@ class Judge(HarnessMetric):
                 with contextlib.suppress(VerdictError):
                     out.append(parse_verdict(g.raw or g.text, rubric).score)
         return out
+
+    def score_failure(self, item: ScoringInput, reason: str) -> MetricResult:
+        """A failed sample scores 0; it has no judge verdicts to agree on (no ``agreement``)."""
+        return MetricResult({"score": 0.0}, {"error": reason})
+
+    def score_many(self, items: Sequence[ScoringInput]) -> list[MetricResult]:
+        """Judge every item in one runner call (see :meth:`judge_items`)."""
+        return self.judge_items(items)
 
     def judge_items(self, items: Sequence[ScoringInput]) -> list[MetricResult]:
         """Judge every item (all requests go to the runner in one call)."""

@@ -8,8 +8,12 @@ agree on every field both state, so "24. November" matches
 "24. November 2025".
 
 Unanswerable questions (no references) score 100 when the prediction is an
-abstention (empty, "nicht im Text", "not stated", ...), else 0; an
-abstention on an answerable question scores 0.
+abstention, else 0; an abstention on an answerable question scores 0. An
+abstention is an output whose content says the text does not answer (empty,
+"nicht im Text", "Der Artikel nennt keine Zahl.", "not stated", ...; see
+:func:`harness.text.abstain.is_abstention`): "Täter unbekannt" is an answer.
+A sample without a usable output (a runner error, an output cut off empty,
+filtered or refused) scores 0 through :meth:`HarnessMetric.score`, never 100.
 
 Example:
     >>> m = QaDe()
@@ -27,18 +31,18 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from harness.metrics import METRICS
-from harness.metrics.base import HarnessMetric, MetricResult, ScoringInput
+from harness.metrics.base import CorrectRule, HarnessMetric, MetricResult, ScoringInput
 from harness.text.abstain import DEFAULT_PHRASES, is_abstention
 from harness.text.answers import DATE_PREFIX, answer_tokens, tokens_match
 
 
 def _align(gold: list[str], pred: list[str]) -> list[str]:
-    """Rewrite date tokens of ``pred`` to the compatible gold token, so counting works."""
+    """Rewrite tokens of ``pred`` to the gold token they match (a compatible date, a bare
+    year read as the same number), so counting works."""
     out = []
     for t in pred:
-        if t.startswith(DATE_PREFIX) and t not in gold:
-            match = next((g for g in gold if tokens_match(g, t)), t)
-            out.append(match)
+        if t not in gold and (t.startswith(DATE_PREFIX) or t.isdigit()):
+            out.append(next((g for g in gold if tokens_match(g, t)), t))
         else:
             out.append(t)
     return out
@@ -66,6 +70,7 @@ class QaDe(HarnessMetric):
     metric_name = "qa_de"
     tasks = ("qa",)
     keys = ("exact", "f1")
+    correct_rules = (CorrectRule("exact", 100.0, "exact = 100"), CorrectRule("f1", 50.0, "F1 ≥ 50"))
     higher_is_better: ClassVar[dict[str, bool]] = {"exact": True, "f1": True}
     description = "German-aware QA exact match and F1 (0-100) with dates and numbers by value."
 
@@ -74,7 +79,10 @@ class QaDe(HarnessMetric):
         self.phrases = tuple(abstention_phrases)
 
     def score_one(self, item: ScoringInput) -> MetricResult:
-        abstained = is_abstention(item.prediction, self.phrases, item.references)
+        question = item.sample.input if item.sample is not None else ""
+        abstained = is_abstention(
+            item.prediction, self.phrases, item.references, question=question
+        )
         refs = [r for r in item.references if answer_tokens(r)]
         if not refs:  # unanswerable
             v = 100.0 if abstained else 0.0

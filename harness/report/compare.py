@@ -248,7 +248,8 @@ def _categories(
     sa: Mapping[str, Score],
     sb: Mapping[str, Score],
 ) -> list[CategoryDelta]:
-    key = PRIMARY.get(task, "")
+    have = {k for i in ids for k in sa[i].values}
+    key = next((k for k in (PRIMARY.get(task, ""), *COLUMNS.get(task, [])) if k in have), "")
     groups: dict[str, list[tuple[float, float]]] = {}
     for i in ids:
         if key in sa[i].values and key in sb[i].values:

@@ -25,7 +25,7 @@ from harness.report.html import SORT_SCRIPT, esc, estimate_cell, page
 from harness.report.load import higher_is_better
 from harness.report.markdown import cell, decimals, fmt
 
-DEFAULT_KEYS = ("qa_de.f1", "qa_de.exact", "rouge.rougeL", "chrf.chrf")
+DEFAULT_KEYS = ("answer_equivalence.score", "qa_de.f1", "qa_de.exact", "rouge.rougeL", "chrf.chrf")
 
 
 @dataclass(frozen=True)

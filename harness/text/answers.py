@@ -24,26 +24,13 @@ from functools import lru_cache
 from harness.text.dates import find_dates, parse_iso
 from harness.text.normalize import clean, punctuation_to_space, unify_dashes
 from harness.text.numbers import words_to_digits
+from harness.text.quantities import Quantity, find_quantities
 
-ARTICLES = frozenset(
-    [
-        "ein",
-        "eine",
-        "einen",
-        "einem",
-        "eines",
-        "einer",
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "a",
-        "an",
-        "the",
-    ]
+DE_ARTICLES = frozenset(
+    ["ein", "eine", "einen", "einem", "eines", "einer"] + ["der", "die", "das", "den", "dem", "des"]
 )
+EN_ARTICLES = frozenset(["a", "an", "the"])
+ARTICLES = DE_ARTICLES | EN_ARTICLES
 DATE_PREFIX = "⟨date:"
 # A preposition right before a date adds nothing: "im August 2024" answers "August 2024".
 DATE_PREPOSITIONS = frozenset(
@@ -51,21 +38,80 @@ DATE_PREPOSITIONS = frozenset(
 )
 
 
-def _plain_tokens(chunk: str) -> list[str]:
+_EN_WORDS = frozenset(
+    ["the", "of", "and", "is", "are", "was", "were", "to", "in", "on", "for", "with", "from", "by"]
+)
+_DE_WORDS = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "ein",
+        "eine",
+        "einen",
+        "einem",
+        "und",
+        "ist",
+        "sind",
+        "war",
+        "im",
+        "in",
+        "am",
+        "vom",
+        "zum",
+        "zur",
+        "mit",
+        "von",
+        "für",
+        "auf",
+    ]
+)
+
+
+def _articles(text: str) -> frozenset[str]:
+    """The articles to drop: German ones and "the" always, "a"/"an" only from English text
+    ("Plan A" keeps its "A")."""
+    words = punctuation_to_space(text.casefold()).split()
+    english = sum(w in _EN_WORDS for w in words) > sum(w in _DE_WORDS for w in words)
+    return ARTICLES if english else DE_ARTICLES | {"the"}
+
+
+def _plain_tokens(chunk: str, articles: frozenset[str]) -> list[str]:
     text = punctuation_to_space(words_to_digits(chunk).casefold())
-    return [t for t in text.split() if t not in ARTICLES]
+    return [t for t in text.split() if t not in articles]
+
+
+def _quantity_tokens(q: Quantity) -> list[str]:
+    """A number as one token of its value ("2.000" and "2000" read "2000", "3,5" reads
+    "3.5", "62 Mio." reads "62000000"), its unit as a canonical token ("km", "%", "EUR")."""
+    out = [f"{q.value:.12g}"]
+    if q.unit:
+        out.append(q.unit.casefold())
+    return out
 
 
 @lru_cache(maxsize=65536)
 def _answer_tokens(text: str) -> tuple[str, ...]:
     text = unify_dashes(clean(text))
+    articles = _articles(text)
     out: list[str] = []
     pos = 0
-    for m in find_dates(text):
-        out.extend(_plain_tokens(text[pos : m.start]))
-        out.append(f"{DATE_PREFIX}{m.canonical()}⟩")
-        pos = m.end
-    out.extend(_plain_tokens(text[pos:]))
+    dates = find_dates(text)
+    pieces: list[tuple[int, int, list[str]]] = [
+        (m.start, m.end, [f"{DATE_PREFIX}{m.canonical()}⟩"]) for m in dates
+    ]
+    for q in find_quantities(text, [(m.start, m.end) for m in dates]):
+        pieces.append((q.start, q.end, _quantity_tokens(q)))
+    for start, end, toks in sorted(pieces):
+        if start < pos:
+            continue
+        out.extend(_plain_tokens(text[pos:start], articles))
+        out.extend(toks)
+        pos = end
+    out.extend(_plain_tokens(text[pos:], articles))
     return tuple(
         t
         for i, t in enumerate(out)
@@ -98,9 +144,13 @@ def _dates_compatible(a: str, b: str) -> bool:
 
 
 def tokens_match(a: str, b: str) -> bool:
-    """Equal tokens, or two date tokens that agree on every field both state."""
+    """Equal tokens, two date tokens that agree on every field both state, or a bare year
+    and the same number ("2000" may be the amount "2.000")."""
     if a == b:
         return True
+    for x, y in ((a, b), (b, a)):
+        if x.startswith(DATE_PREFIX) and y.isdigit() and x[len(DATE_PREFIX) : -1] == y:
+            return True
     if a.startswith(DATE_PREFIX) and b.startswith(DATE_PREFIX):
         return _dates_compatible(a[len(DATE_PREFIX) : -1], b[len(DATE_PREFIX) : -1])
     return False

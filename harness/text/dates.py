@@ -383,15 +383,36 @@ _MONTH_DAY = re.compile(
     rf"{_month('m')}\s+{_day('d')}{_SUFFIX}?(?!\d)(?:,?\s+{_year('y')}|{_NOT_AMOUNT})", _FLAGS
 )
 _MONTH_YEAR = re.compile(rf"{_month('m')},?\s*{_year('y')}", _FLAGS)
+_MONTH_SLASH_YEAR = re.compile(  # "08/2024", "8/2024"
+    rf"{_NUM_START}(?P<m>0?[1-9]|1[0-2])/{_year('y')}(?![\d/.,])"
+)
+# A bare 4-digit number followed by a unit or a noun is an amount, not a year ("2000 Menschen",
+# "2000 km"), unless a word before it says year ("im Jahr 2000 Menschen", "bis 2028 Lösungen").
+_AMOUNT_AFTER = re.compile(
+    r"\s*(?:(?:[€$£]|km|m|kg|t|g|l|ha|qm|mio\.?|mrd\.?|tsd\.?)(?!\w)"
+    r"|(?!(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November"
+    r"|Dezember)\b)[A-ZÄÖÜ][a-zäöüß]{2,})"
+)
+_YEAR_BEFORE = re.compile(
+    r"(?<!\w)(?:im|in|jahr|jahre|jahres|seit|bis|von|vom|ab|anfang|ende|mitte|frühjahr|sommer"
+    r"|herbst|winter|year|since|until|from|of|by)\s+\Z",
+    _FLAGS,
+)
 _BARE_YEAR = re.compile(
     rf"{_NUM_START}(?<![$€£])(?P<y>19\d{{2}}|20\d{{2}})(?!\w|[.,]\d|\s*(?:%|prozent|percent)(?!\w))",
     _FLAGS,
 )
 
 # Between two single dates that form an interval ("2024 bis 2028").
+_WEEKDAY = (
+    r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
 _GAP_RE = re.compile(
-    r"\s*(?P<conn>-|/|bis(?:\s+(?:zum|zur))?|to|until|till|through|thru|und|and)\s*"
-    r"(?:(?:dem|den|the)\s+)?",
+    r"\s*(?P<conn>-|/|bis(?:\s+(?:einschlie(?:ß|ss)lich|einschl\.|inklusive|inkl\.|zum|zur))?"
+    r"|to|until|till|through|thru|und|and)\s*"
+    r"(?:(?:dem|den|the)\s+)?"
+    rf"(?:{_WEEKDAY}\s*,?\s*(?:(?:dem|den|the)\s+)?)?",
     _FLAGS,
 )
 _PREFIX_BEFORE = re.compile(
@@ -560,7 +581,13 @@ def _build_month_year(m: re.Match[str], text: str) -> _Candidate | None:
 
 
 def _build_bare_year(m: re.Match[str], text: str) -> _Candidate | None:
+    if _AMOUNT_AFTER.match(text, m.end()) and not _YEAR_BEFORE.search(text, 0, m.start()):
+        return None
     return _single(m, int(m.group("y")), None, None)
+
+
+def _build_month_slash_year(m: re.Match[str], text: str) -> _Candidate | None:
+    return _single(m, int(m.group("y")), int(m.group("m")), None)
 
 
 _Builder = Callable[[re.Match[str], str], _Candidate | None]
@@ -571,6 +598,7 @@ _DIGIT_PATTERNS: tuple[tuple[re.Pattern[str], _Builder], ...] = (
     (_ISO_DAY, _build_iso),
     (_DAY_MONTH, _build_day_month),
     (_NUMERIC, _build_numeric),
+    (_MONTH_SLASH_YEAR, _build_month_slash_year),
     (_BARE_YEAR, _build_bare_year),
 )
 _MONTH_PATTERNS: tuple[tuple[re.Pattern[str], _Builder], ...] = (

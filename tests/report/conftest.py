@@ -32,7 +32,9 @@ def right_outputs(samples: Sequence[Sample]) -> dict[str, str]:
     return {s.id: (s.references[0] if s.references else "") for s in samples}
 
 
-def spoil(outputs: Mapping[str, str], ids: Sequence[str], text: str = "falsch") -> dict[str, str]:
+def spoil(
+    outputs: Mapping[str, str], ids: Sequence[str], text: str = "Phnom Penh"
+) -> dict[str, str]:
     """``outputs`` with the answers of ``ids`` replaced by ``text``."""
     return {k: (text if k in ids else v) for k, v in outputs.items()}
 

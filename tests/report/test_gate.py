@@ -208,4 +208,4 @@ def test_shipped_ci_config_and_example_gates_pass_on_an_unchanged_run(
     example = ROOT / "configs" / "gates.example.yaml"
     assert main(["gate", str(run), "--config", str(example), "--baseline", str(run)]) == 0
     out = capsys.readouterr().out
-    assert "## Quality gates passed (15 passed)" in out  # 3 thresholds + 4 metrics x 3 runners
+    assert "## Quality gates passed (19 passed)" in out  # 4 thresholds + 5 metrics x 3 runners

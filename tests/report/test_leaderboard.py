@@ -40,11 +40,14 @@ def test_cli_markdown_and_sortable_html(
     lines = [x for x in out.splitlines() if x.startswith("| ")]
     assert lines[0].startswith("| # | run | runner |") and "qa_de.f1" in lines[0]
     assert [x.split("|")[2].strip() for x in lines[1:]] == ["`good`", "`noisy`", "`regressed`"]
-    assert "| 1 | `good` | model | scripted | 72 | 0 | 100.0 [100.0, 100.0] |" in out
+    assert (
+        "| 1 | `good` | model | scripted | 72 | 0 | 1.000 [1.000, 1.000] | 100.0 [100.0, 100.0] |"
+        in out
+    )
     assert "- interrupted: no summary.json" in out
     html = page.read_text(encoding="utf-8")
     assert 'table class="sortable"' in html and "data-sort=" in html
-    assert html.count('<td class="num best"') == 2  # good is best on both QA columns
+    assert html.count('<td class="num best"') == 3  # good is best on all three QA columns
 
 
 def test_empty_or_missing_folder_is_a_usage_error(
