@@ -72,10 +72,13 @@ def _print_summary(path: Path) -> None:
             continue
         shown = [c for c in cols if any(c in res["metrics"] for _, res in rows)]
         width = max(len(r) for r, _ in rows)
-        print(f"\n{task}: " + "  ".join(f"{c:>16}" for c in shown))
+        w = {c: max(16, len(c)) for c in shown}  # "faithful_coverage.score" is wider than 16
+        print(f"\n{task}: " + "  ".join(f"{c:>{w[c]}}" for c in shown))
         for r, res in rows:
             vals = "  ".join(
-                f"{res['metrics'][c]['value']:>16.3f}" if c in res["metrics"] else f"{'-':>16}"
+                f"{res['metrics'][c]['value']:>{w[c]}.3f}"
+                if c in res["metrics"]
+                else f"{'-':>{w[c]}}"
                 for c in shown
             )
             err = f"  ({res['errors']} errors)" if res["errors"] else ""
@@ -92,7 +95,7 @@ PREDICTION_KEYS = frozenset({"sample_id", "id", "text", "prediction", "runner"})
 def cmd_score(args: argparse.Namespace) -> int:
     from harness.config import RunConfig, RunnerSpec
     from harness.gold.load import loads_strict
-    from harness.pipeline import UnknownSampleIds, score_predictions
+    from harness.pipeline import UnknownSampleIds, default_metrics, score_predictions
 
     preds: dict[str, dict[str, str]] = {}
     where: dict[tuple[str, str], int] = {}  # (runner, sample id) -> line
@@ -153,10 +156,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not preds:
         _err(f"{path}: no predictions (the file is empty)")
         return EXIT_USAGE
+    # The default config's metrics (key facts, hallucinations, abstention too), or a config's.
+    metrics = default_metrics()
+    if args.config:
+        from harness.config import load_config
+
+        metrics = load_config(args.config)[0].metrics
     cfg = RunConfig(
         name="scored",
         gold=[str(Path(g).resolve()) for g in args.gold],
         runners=[RunnerSpec(name="predictions", type="scripted")],
+        metrics=metrics,
     )
     try:
         out = score_predictions(cfg, Path.cwd(), preds, Path(args.output))
@@ -170,6 +180,30 @@ def cmd_score(args: argparse.Namespace) -> int:
             _err(f"{path}: {len(exc.ids) - 5} more unknown sample ids")
         return EXIT_USAGE
     _print_summary(out)
+    return EXIT_OK
+
+
+def cmd_meta_eval(args: argparse.Namespace) -> int:
+    from harness.metaeval.render import render_html, render_markdown
+    from harness.metaeval.run import meta_eval
+    from harness.results import atomic_write_text
+
+    if args.resamples < 0:
+        _err(f"--resamples: must be 0 or more, got {args.resamples}")
+        return EXIT_USAGE
+    result = meta_eval(
+        args.gold, args.config, args.metrics, resamples=args.resamples, seed=args.seed
+    )
+    markdown = render_markdown(result.qa, result.summary)
+    if args.html:
+        atomic_write_text(Path(args.html), render_html(markdown))
+    try:
+        sys.stdout.write(markdown)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `harness meta-eval | head`: the docs' recipe, no traceback at exit
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK
 
 
@@ -200,14 +234,18 @@ def cmd_gold_validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in {args.path}", file=sys.stderr)
         return EXIT_USAGE
+    from harness.gold.judgements import load_qa_judgements, load_summary_judgements
     from harness.gold.load import load_gold
 
     docs = load_gold(args.path)
     for d in docs:
         answerable = sum(q.answerable for q in d.qa)
+        judged = len(load_qa_judgements(d)), len(load_summary_judgements(d))
+        extra = f", {judged[0]} judged answers, {judged[1]} judged summaries" if any(judged) else ""
         print(
             f"{d.id}: ok ({answerable} answerable + {len(d.qa) - answerable} unanswerable "
-            f"questions, {len(d.summaries)} reference summaries, {len(d.facts)} key facts)"
+            f"questions, {len(d.summaries)} reference summaries, {len(d.facts)} key facts"
+            f"{extra})"
         )
     return EXIT_OK
 
@@ -417,7 +455,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--predictions", required=True, help="JSONL file, one object per line")
     s.add_argument("--name", default="predictions", help="runner label when lines have none")
     s.add_argument("-o", "--output", default="results", help="results folder")
+    s.add_argument(
+        "--config",
+        metavar="FILE",
+        help="score with this config's metrics (default: those of configs/default.yaml)",
+    )
     s.set_defaults(func=cmd_score)
+
+    me = sub.add_parser(
+        "meta-eval",
+        help="agreement of each metric with the human judgements in the gold (accuracy, kappa)",
+    )
+    me.add_argument("gold", nargs="*", help="gold folder(s) (default: the config's, else gold/)")
+    me.add_argument("--config", help="meta-evaluate this run config's metrics (a judge too)")
+    me.add_argument("--metrics", nargs="+", metavar="NAME", help="only these metrics")
+    me.add_argument("--html", metavar="FILE", help="also write one self-contained HTML page")
+    me.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (1000)")
+    me.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    me.set_defaults(func=cmd_meta_eval)
 
     ls = sub.add_parser("list", help="list registered runners or metrics")
     ls.add_argument("what", choices=["runners", "metrics"])

@@ -45,6 +45,7 @@ class QAModel(_Strict):
     question: str = Field(min_length=1)
     question_en: str = Field(min_length=1)
     answers: list[str]
+    answers_en: list[str] = []
     category: str = Field(min_length=1)
     type: QAType
     answerable: bool = True
@@ -52,7 +53,7 @@ class QAModel(_Strict):
     abstractive: bool = False
     note: str | None = None
 
-    @field_validator("answers")
+    @field_validator("answers", "answers_en")
     @classmethod
     def _answers_not_blank(cls, v: list[str]) -> list[str]:
         for a in v:
@@ -80,21 +81,52 @@ def _iso(v: str) -> str:
 IsoDate = Annotated[str, AfterValidator(_iso)]
 
 
+def _words(v: list[str]) -> list[str]:
+    """A list of words or phrases: none blank, none twice."""
+    for w in v:
+        if not w.strip():
+            raise ValueError("an entry is empty or blank")
+    if len(set(v)) != len(v):
+        raise ValueError("duplicate entries")
+    return v
+
+
+Words = Annotated[list[str], AfterValidator(_words)]
+
+
+def _synonym_groups(v: list[list[str]]) -> list[list[str]]:
+    """Groups of at least two interchangeable words; a word belongs to one group only."""
+    seen: dict[str, int] = {}
+    for i, group in enumerate(v):
+        if len(group) < 2:
+            raise ValueError(f"synonym group {i + 1} needs at least two members")
+        _words(group)
+        for w in group:
+            key = w.strip().casefold()
+            if key in seen and seen[key] != i:
+                raise ValueError(f"{w!r} is in synonym groups {seen[key] + 1} and {i + 1}")
+            seen[key] = i
+    return v
+
+
 class DateMatcher(_Strict):
     type: Literal["date"]
     start: IsoDate
     end: IsoDate
+    near: Words = []  # the slot's words: another date contradicts only in their sentence
 
 
 class YearRangeMatcher(_Strict):
     type: Literal["year_range"]
     start: int = Field(ge=1000, le=2999)
     end: int = Field(ge=1000, le=2999)
+    near: Words = []
 
 
 class PersonMatcher(_Strict):
     type: Literal["person"]
     names: list[str] = Field(min_length=1)
+    roles: Words = []  # another person bound to one of these contradicts the fact
 
 
 class NumberMatcher(_Strict):
@@ -107,6 +139,9 @@ class TextMatcher(_Strict):
     type: Literal["text"]
     aliases: list[str] = Field(min_length=1)
     min_overlap: float = Field(default=0.6, gt=0, le=1)
+    synonyms: Annotated[list[list[str]], AfterValidator(_synonym_groups)] = []
+    context: Words = []  # a match inside one word counts only in a sentence holding one
+    holder: Words = []  # the role's person: the role bound to another person contradicts
 
 
 Matcher = Annotated[

@@ -20,13 +20,14 @@ from harness.gold.load import (
     GoldError,
     document_folders,
     json_line_of,
+    load_document,
     loads_strict,
     pydantic_problems,
     read_json_object,
 )
 from harness.gold.schema import FactModel, MetaModel, QAModel, SummaryModel
 from harness.text.answers import answer_supported
-from harness.text.matchers import match_fact
+from harness.text.matchers import content_units, match_fact
 from harness.text.tokenize import tokens
 
 
@@ -134,6 +135,8 @@ def _validate_qa(path: Path, article: str, out: _Collector) -> None:
         if not q.answerable:
             if q.answers:
                 out.add(path, no, "answers", "an unanswerable question must have no answers")
+            if q.answers_en:
+                out.add(path, no, "answers_en", "an unanswerable question must have no answers")
             if q.evidence:
                 out.add(path, no, "evidence", "an unanswerable question must have no evidence")
             continue
@@ -186,6 +189,7 @@ def _validate_facts(path: Path, article: str, language: str, out: _Collector) ->
         if not _check_evidence(path, no, f.evidence, article, out):
             continue
         matcher = f.matcher.model_dump()
+        _check_matcher_words(path, no, matcher, language, out)
         if not any(match_fact(matcher, e.text, language) for e in f.evidence):
             out.add(
                 path,
@@ -193,6 +197,18 @@ def _validate_facts(path: Path, article: str, language: str, out: _Collector) ->
                 "matcher",
                 f"the {matcher['type']} matcher does not find the fact in its own evidence",
             )
+
+
+def _check_matcher_words(
+    path: Path, no: int, matcher: dict[str, Any], language: str, out: _Collector
+) -> None:
+    """Aliases, synonyms and context words must hold a content word (else they never match)."""
+    fields = [("aliases", a) for a in matcher.get("aliases", [])]
+    fields += [("context", c) for c in matcher.get("context", [])]
+    fields += [("synonyms", m) for group in matcher.get("synonyms", []) for m in group]
+    for field, text in fields:
+        if not content_units(text, language):
+            out.add(path, no, f"matcher.{field}", f"{text!r} holds no content word")
 
 
 def _problem_of(exc: GoldError) -> Problem:
@@ -252,7 +268,22 @@ def validate_document(folder: Path) -> list[Problem]:
         _validate_summaries(folder / "summaries.jsonl", out)
     if (folder / "facts.jsonl").is_file():
         _validate_facts(folder / "facts.jsonl", article, language, out)
+    _validate_judgements(folder, out)
     return out.problems
+
+
+def _validate_judgements(folder: Path, out: _Collector) -> None:
+    """Judgement files, once the rest of the folder loads (they refer to its ids)."""
+    from harness.gold.judgements import QA_FILE, SUMMARY_FILE, check_judgements
+
+    if not any((folder / name).exists() for name in (QA_FILE, SUMMARY_FILE)):
+        return
+    try:
+        doc = load_document(folder)
+    except GoldError:
+        return  # the folder's own problems are listed; judgements are checked once it loads
+    for path, line, field, message in check_judgements(doc):
+        out.add(path, line, field, message)
 
 
 def validate_path(path: Path | str) -> list[Problem]:

@@ -17,8 +17,8 @@ from harness.registry import Registry
 METRICS: Registry[type[HarnessMetric]] = Registry("metric", entry_point_group="harness.metrics")
 
 _BUILTIN_MODULES = (
-    "squad_v2", "qa_de", "rouge", "chrf", "bertscore", "judge",
-    "key_facts", "hallucination", "abstention",
+    "answer_equivalence", "squad_v2", "qa_de", "rouge", "chrf", "bertscore", "judge",
+    "key_facts", "hallucination", "abstention", "faithful_coverage",
 )  # fmt: skip
 
 

@@ -4,16 +4,22 @@ Every date and every number in the prediction is looked up in the source
 article after normalisation (:func:`~harness.text.dates.find_dates`,
 :func:`~harness.text.numbers.find_numbers`):
 
-* **Dates.** Each end of a date or interval mention must be supported on its
-  own: some date in the source states the same month (and day, when the
-  prediction gives one); a year the prediction adds must occur as the year of
-  some source date ("24. November 2025" is supported by "vom 24. bis
-  25. November" plus "28. November 2025" elsewhere). A bare year is supported
-  when any source date has that year. A coarser claim is supported by a finer
-  source date ("August 2024" by "24. August 2024"), never the other way round.
+* **Dates**, each as a whole. Each end of a date or interval mention must be
+  supported by one source date that states its day, month and year together
+  (:class:`SourceFacts`). A source date without a year takes the year of the
+  source's own full dates: in an article dated "28. November 2025", "vom 24.
+  bis 25. November" supports "24. November 2025" but not "24. November 2024",
+  although 2024 occurs elsewhere in it. A bare year is supported only by a
+  year of the source ("2.000 Euro" does not support "im Jahr 2000"); a bare
+  four-digit number used as an amount ("2000 Menschen", a noun or unit
+  follows and no year word precedes) only by an amount of the source, and it
+  is reported as a number. A coarser claim is supported by a finer source
+  date ("August 2024" by "24. August 2024"), never the other way round.
 * **Numbers** (not part of a date mention of the prediction): supported when
   the same value occurs in the source as a number, in digits or words
-  ("vier" = 4, "15-jährig" = 15), as the day or year of a source date, or as
+  ("vier" = 4, "15-jährig" = 15), as the day or year of a source date (but a
+  value from 1000 to 2999 only as an amount: a year does not support "2019
+  Euro"), or as
   the length of a source interval when the unit follows, both ends counted
   ("vom 24. bis 25. November" supports "zwei Tage", "2024–2028" supports
   "fünf Jahre" but not "fünf Säulen").
@@ -57,7 +63,7 @@ from harness.text.dates import DateMention, PartialDate, find_dates
 from harness.text.names import Vocabulary, new_names
 from harness.text.numbers import find_numbers
 
-__all__ = ["Hallucination", "report_lines", "unsupported_mentions"]
+__all__ = ["Hallucination", "SourceFacts", "report_lines", "unsupported_mentions"]
 
 _ENUMERATOR_RE = re.compile(r"^[ \t]*(?:[-*•][ \t]*)?(\d{1,2})[.)][ \t]", re.MULTILINE)
 
@@ -88,15 +94,80 @@ _UNIT_AFTER_RE = re.compile(r"[\s-]*" + _UNIT, re.IGNORECASE)
 _UNIT_IN_QUESTION_RE = re.compile(r"(?<!\w)" + _UNIT, re.IGNORECASE)
 
 
-class _SourceFacts:
-    """What the source states: its date ends, years and number values."""
+# A bare four-digit number used as a year: "im Jahr 2000", "seit 2000", "bis 2028", "2000 wurde".
+_YEAR_CUE_BEFORE_RE = re.compile(
+    r"(?:jahr(?:e|es)?|im|seit|bis|ab|von|vom|in|anfang|ende|mitte|frühjahr|sommer|herbst|"
+    r"winter|year|since|until|till|by|from|early|late|mid|of)[\s\u00a0]+$",
+    re.IGNORECASE,
+)
+# ... or as an amount: "2000 Menschen", "2.000 Euro", "2000 km" (a noun or a unit follows).
+_AMOUNT_AFTER_RE = re.compile(
+    r"[\s\u00a0]*(?:[A-ZÄÖÜ][a-zäöüß]|[€$£%]|[a-zäöüß]{1,3}\b(?!\s+[a-zäöüß]))"
+)
+
+
+def _reads_as_amount(prediction: str, d: DateMention) -> bool:
+    """True if a bare year of ``prediction`` is used as an amount ("2000 Menschen"), not a year."""
+    if d.granularity != "year" or d.first != d.last or not d.text.strip().isdigit():
+        return False
+    if _YEAR_CUE_BEFORE_RE.search(prediction, max(0, d.start - 12), d.start):
+        return False
+    return _AMOUNT_AFTER_RE.match(prediction, d.end) is not None
+
+
+_YEAR_LIKE_MIN, _YEAR_LIKE_MAX = 1000.0, 2999.0  # amounts in this range are kept apart from years
+
+
+class SourceFacts:
+    """What a source states: its dates (with the years its context gives them) and numbers.
+
+    A date is supported as a whole (:meth:`supports_date`): its day, month
+    and year together by one source date. A source date without a year takes
+    the year of the source's own full dates (an article dated "28. November
+    2025" that speaks of "24. November" means 2025); a source without any
+    full date lends its yearless dates every year it mentions. A bare year
+    is supported only by a year of the source, never by an amount ("2.000
+    Euro" does not support "im Jahr 2000"); a bare four-digit number used as
+    an amount ("2000 Menschen") only by an amount.
+
+    Args:
+        source: The source text.
+
+    Example:
+        >>> src = "Die Sitzung fand vom 24. bis 25. November statt. Bericht vom 28. November 2025."
+        >>> f = SourceFacts(src)
+        >>> [f.supports_date(d) for d in find_dates("24. November 2025, 24. November 2024")]
+        [True, False]
+        >>> f.supports_count(2.0), f.supports_count(3.0)
+        (True, False)
+    """
 
     def __init__(self, source: str) -> None:
-        dates = find_dates(source)
-        self.points: list[PartialDate] = [p for d in dates for p in (d.first, d.last)]
-        self.years = {p.year for p in self.points if p.year is not None}
-        values = {n.value for n in find_numbers(source)}
-        values.update(float(p.day) for p in self.points if p.day is not None)
+        all_dates = find_dates(source)
+        dates = [d for d in all_dates if not _reads_as_amount(source, d)]
+        points = [p for d in dates for p in (d.first, d.last)]
+        self.years = {p.year for p in points if p.year is not None}
+        full_years = {p.year for p in points if p.year is not None and p.day is not None}
+        context = full_years or self.years
+        # every source point with its year filled in from the context when it has none
+        self.points: set[PartialDate] = set()
+        for p in points:
+            if p.year is not None or p.month is None:
+                self.points.add(p)
+                continue
+            self.points.add(p)
+            for y in context:
+                try:
+                    self.points.add(PartialDate(y, p.month, p.day))
+                except ValueError:  # 29 February in a year without one
+                    continue
+        date_spans = [(d.start, d.end) for d in dates]
+        numbers = find_numbers(source)
+        self.amounts = {
+            n.value for n in numbers if not any(s <= n.start < e for s, e in date_spans)
+        }
+        values = {n.value for n in numbers}
+        values.update(float(p.day) for p in points if p.day is not None)
         values.update(float(y) for y in self.years)
         self.values = values
         self.day_lengths, self.year_lengths = _interval_lengths(dates)
@@ -107,6 +178,8 @@ class _SourceFacts:
         A length counts in the unit that follows the number ("zwei Tage"), or, for
         a bare number, in the unit the question asks for ("Wie viele Tage ...?").
         """
+        if _YEAR_LIKE_MIN <= value <= _YEAR_LIKE_MAX and value.is_integer():
+            return value in self.amounts  # "2019 Euro": a year of the source is no amount
         if value in self.values:
             return True
         unit = _UNIT_AFTER_RE.match(prediction, end) or _UNIT_IN_QUESTION_RE.search(question)
@@ -115,20 +188,29 @@ class _SourceFacts:
         lengths = self.day_lengths if unit.group("day") else self.year_lengths
         return value in lengths
 
+    def supports_count(self, value: float) -> bool:
+        """True if the source states ``value``: a number, a day or year, an interval's length."""
+        return value in self.values or value in self.day_lengths or value in self.year_lengths
+
     def supports_point(self, p: PartialDate) -> bool:
-        if p.month is None:  # a bare year: a source date's year, or the number ("2.000")
-            return p.year in self.years or float(p.year or 0) in self.values
+        """True if one source date states ``p``'s fields together (a finer source date will do)."""
         for s in self.points:
-            if s.month != p.month or (p.day is not None and s.day != p.day):
+            if p.year is not None and s.year != p.year:
                 continue
-            if p.year is None or s.year == p.year:
-                return True
-            if s.year is None and p.year in self.years:
-                return True
+            if p.month is not None and s.month != p.month:
+                continue
+            if p.day is not None and s.day != p.day:
+                continue
+            return True
         return False
 
     def supports_date(self, d: DateMention) -> bool:
+        """True if both ends of ``d`` are supported, each as a whole."""
         return self.supports_point(d.first) and self.supports_point(d.last)
+
+    def supports_amount(self, value: float) -> bool:
+        """True if the source states ``value`` as a number outside its dates ("2.000 Euro")."""
+        return value in self.amounts
 
 
 def _skipped_number_spans(text: str) -> list[tuple[int, int]]:
@@ -155,16 +237,19 @@ def unsupported_mentions(
         >>> unsupported_mentions("Plan 2024–2030 mit 4 Säulen", "Plan 2024–2028, vier Säulen")
         (2, [{'text': '2024–2030', 'start': 5, 'end': 14, 'kind': 'date'}])
     """
-    return _check(prediction, _SourceFacts(source), question)
+    return _check(prediction, SourceFacts(source), question)
 
 
-def _check(prediction: str, facts: _SourceFacts, question: str) -> tuple[int, list[dict[str, Any]]]:
+def _check(prediction: str, facts: SourceFacts, question: str) -> tuple[int, list[dict[str, Any]]]:
     checked = 0
     out: list[dict[str, Any]] = []
     dates = find_dates(prediction)
     for d in dates:
         checked += 1
-        if not facts.supports_date(d):
+        if _reads_as_amount(prediction, d):
+            if not facts.supports_amount(float(d.first.year or 0)):
+                out.append({"text": d.text, "start": d.start, "end": d.end, "kind": "number"})
+        elif not facts.supports_date(d):
             out.append({"text": d.text, "start": d.start, "end": d.end, "kind": "date"})
     skip = [(d.start, d.end) for d in dates] + _skipped_number_spans(prediction)
     for n in find_numbers(prediction):
@@ -182,13 +267,15 @@ def _check(prediction: str, facts: _SourceFacts, question: str) -> tuple[int, li
 
 
 def _fact_texts(facts: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Every text of the key facts: statements, labels, aliases, names."""
+    """Every text of the key facts: statements, labels, aliases, names, roles, synonyms."""
     texts: list[str] = []
     for fact in facts:
         texts.extend(str(fact.get(k) or "") for k in ("statement", "statement_en", "label"))
         matcher: Mapping[str, Any] = fact.get("matcher", {})
-        texts.extend(str(a) for a in matcher.get("aliases", ()))
-        texts.extend(str(a) for a in matcher.get("names", ()))
+        for key in ("aliases", "names", "roles", "holder", "context", "near"):
+            texts.extend(str(a) for a in matcher.get(key, ()))
+        for group in matcher.get("synonyms", ()):
+            texts.extend(str(a) for a in group)
     return texts
 
 
@@ -226,7 +313,7 @@ class Hallucination(HarnessMetric):
         # per document: the vocabulary of source + key facts + known_names, and the source's
         # dates and numbers (a run scores many samples of few documents)
         self._vocab_cache: dict[tuple[str, ...], Vocabulary] = {}
-        self._source_cache: dict[str, _SourceFacts] = {}
+        self._source_cache: dict[str, SourceFacts] = {}
 
     def _vocabulary(self, item: ScoringInput) -> Vocabulary:
         """Known words: the source, the key facts, ``known_names`` and the references."""
@@ -238,12 +325,12 @@ class Hallucination(HarnessMetric):
             base = self._vocab_cache[key] = Vocabulary(key)
         return base.extended(item.references) if item.references else base
 
-    def _source_facts(self, source: str) -> _SourceFacts:
+    def _source_facts(self, source: str) -> SourceFacts:
         facts = self._source_cache.get(source)
         if facts is None:
             if len(self._source_cache) >= 16:
                 self._source_cache.clear()
-            facts = self._source_cache[source] = _SourceFacts(source)
+            facts = self._source_cache[source] = SourceFacts(source)
         return facts
 
     def score_one(self, item: ScoringInput) -> MetricResult:
@@ -287,7 +374,7 @@ class Hallucination(HarnessMetric):
     def signature(self) -> str:
         names = "names-heuristic-v1" if self.names else "no-names"
         extra = f"+{len(self.known_names)}known" if self.known_names else ""
-        return f"hallucination|dates+numbers-v1|{names}{extra}"
+        return f"hallucination|dates+numbers-v2|{names}{extra}"
 
 
 def report_lines(details: Mapping[str, Any]) -> list[str]:

@@ -126,6 +126,7 @@ padding:3px 9px;margin:4px 0;background:#f3f8ff}
 .values td{padding:2px 7px;font-size:12.5px}
 .facts.found li::marker{content:"\\2713  ";color:var(--ok)}
 .facts.missed li::marker{content:"\\2717  ";color:var(--bad)}
+.facts.contradicted li::marker{content:"\\26A0  ";color:var(--bad)}
 .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em;
 margin-top:8px}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0}
@@ -456,7 +457,10 @@ def _overview(run: RunData, task: str) -> str:
             )
         out.append("</tbody></table></div>")
     if task == "qa":
-        key = "qa_de.exact" if "qa_de.exact" in cols else (cols[0] if cols else "")
+        key = next(
+            (k for k in ("answer_equivalence.score", "qa_de.exact") if k in cols),
+            cols[0] if cols else "",
+        )
         subsets = sorted({s for r in runners for s in results[r][task].get("subsets", {})})
         if subsets and key:
             out.append(f"<h3>Answerable vs unanswerable (<code>{esc(key)}</code>)</h3>")
@@ -557,7 +561,8 @@ def _fact_text(item: Any) -> str:
         if ident and ident != main:
             out = f"<code>{esc(ident)}</code> {out}"
         if extra:
-            out += f' <span class="ci">matched: “{esc(extra)}”</span>'
+            said = "states instead" if item.get("reason") else "matched"  # contradicted facts
+            out += f' <span class="ci">{said}: “{esc(extra)}”</span>'
         return out
     return esc(item)
 
@@ -600,13 +605,17 @@ def _run_block(
             if where:
                 marks.append((where[0], where[1], "unsupported", f"unsupported: {kind}"))
         kf_ = details.get("key_facts")
-        found = kf_.get("found", []) if isinstance(kf_, Mapping) else []
-        for f in found if isinstance(found, list) else []:
-            span = f.get("span") if isinstance(f, Mapping) else None
-            if isinstance(span, list | tuple) and len(span) == 2:
-                where = locate(g.text, span[0], span[1], str(f.get("text", "")))
-                if where:
-                    marks.append((where[0], where[1], "fact", f"key fact: {f.get('label', '')}"))
+        for part, cls, what in (
+            ("contradicted", "unsupported", "contradicts key fact"),
+            ("found", "fact", "key fact"),
+        ):
+            listed_facts = kf_.get(part, []) if isinstance(kf_, Mapping) else []
+            for f in listed_facts if isinstance(listed_facts, list) else []:
+                span = f.get("span") if isinstance(f, Mapping) else None
+                if isinstance(span, list | tuple) and len(span) == 2:
+                    where = locate(g.text, span[0], span[1], str(f.get("text", "")))
+                    if where:
+                        marks.append((where[0], where[1], cls, f"{what}: {f.get('label', '')}"))
         out.append('<div class="label">prediction (scored)</div>')
         pred = highlight(g.text, marks) if g.text else '<span class="ci">(empty)</span>'
         out.append(f'<div class="pred">{pred}</div>')
@@ -648,7 +657,11 @@ def _run_block(
         )
     kf = details.get("key_facts")
     if isinstance(kf, Mapping):
-        for part, title in (("found", "key facts found"), ("missed", "key facts missed")):
+        for part, title in (
+            ("found", "key facts found"),
+            ("contradicted", "key facts contradicted"),
+            ("missed", "key facts missed"),
+        ):
             items = kf.get(part)
             if isinstance(items, list):
                 out.append(

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 # The metric keys shown per task, in order, and the one that ranks samples.
 COLUMNS = {
-    "qa": ["qa_de.exact", "qa_de.f1", "squad_v2.exact", "squad_v2.f1"],
+    "qa": ["answer_equivalence.score", "qa_de.exact", "qa_de.f1", "squad_v2.exact", "squad_v2.f1"],
     "summary": [
+        "faithful_coverage.score",
         "rouge.rouge1",
         "rouge.rouge2",
         "rouge.rougeL",
@@ -26,7 +27,7 @@ COLUMNS = {
         "chrf.chrf_pp",
     ],
 }
-PRIMARY = {"qa": "qa_de.f1", "summary": "rouge.rougeL"}
+PRIMARY = {"qa": "answer_equivalence.score", "summary": "faithful_coverage.score"}
 
 
 def cell(text: str, limit: int = 300) -> str:
@@ -54,8 +55,10 @@ def code(text: str) -> str:
 
 
 def decimals(key: str) -> int:
-    """ROUGE is on 0-1, the others on 0-100: each is shown on its native scale."""
-    return 3 if key.startswith("rouge.") else 1
+    """ROUGE, answer equivalence and the key-fact scores are on 0-1, the others on 0-100: each
+    on its native scale."""
+    zero_one = ("rouge.", "faithful_coverage.", "key_facts.", "answer_equivalence.")
+    return 3 if key.startswith(zero_one) else 1
 
 
 def fmt(est: Mapping[str, Any] | None, places: int = 1) -> str:
@@ -126,14 +129,17 @@ def render_markdown(
             lines.append("")
         primary = PRIMARY[task] if PRIMARY[task] in cols else (cols[0] if cols else "")
         if task == "qa":
-            lines += ["### Answerable vs unanswerable (`qa_de.exact`)", ""]
+            split = next(
+                (k for k in ("answer_equivalence.score", "qa_de.exact") if k in cols), ""
+            )
+            lines += [f"### Answerable vs unanswerable (`{split}`)", ""]
             lines.append("| runner | answerable | unanswerable (abstained correctly) |")
             lines.append("|---|---:|---:|")
             for r in runners:
                 sub = results.get(r, {}).get("qa", {}).get("subsets", {})
                 lines.append(
-                    f"| {cell(r)} | {fmt(sub.get('answerable', {}).get('qa_de.exact'))}"
-                    f" | {fmt(sub.get('unanswerable', {}).get('qa_de.exact'))} |"
+                    f"| {cell(r)} | {fmt(sub.get('answerable', {}).get(split))}"
+                    f" | {fmt(sub.get('unanswerable', {}).get(split))} |"
                 )
             lines.append("")
         if primary:

@@ -10,15 +10,21 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.report.markdown import PRIMARY, cell, fmt
+from harness.report.markdown import COLUMNS, PRIMARY, cell, decimals, fmt
 from harness.stats import paired_compare
 from harness.types import Sample, Score
 
 ALPHA = 0.05  # the permutation test must agree: a bootstrap CI over 3 items says little
 BASELINE_TYPES = frozenset({"abstain", "lead", "retrieval"})  # the oracle is a ceiling
 PAIRED_KEYS = {
-    "qa": ["qa_de.exact", "qa_de.f1", "squad_v2.f1"],
-    "summary": ["rouge.rougeL", "rouge.rougeLsum", "chrf.chrf", "key_facts.recall"],
+    "qa": ["answer_equivalence.score", "qa_de.exact", "qa_de.f1", "squad_v2.f1"],
+    "summary": [
+        "faithful_coverage.score",
+        "rouge.rougeL",
+        "rouge.rougeLsum",
+        "chrf.chrf",
+        "key_facts.recall",
+    ],
 }
 
 
@@ -54,12 +60,13 @@ def grounded_sections(
         lines += [
             "## Key facts in summaries",
             "",
-            "Weighted recall of the gold key facts; the facts each summary missed.",
+            "Weighted recall of the gold key facts; the facts each summary contradicted "
+            "(stated with another value) and missed.",
             "",
         ]
         lines += [
-            "| runner | key-fact recall | summary | found | missed |",
-            "|---|---:|---|---:|---|",
+            "| runner | key-fact recall | summary | found | contradicted | missed |",
+            "|---|---:|---|---:|---|---|",
         ]
         for r in runners:
             est = results.get(r, {}).get("summary", {}).get("metrics", {}).get("key_facts.recall")
@@ -68,12 +75,15 @@ def grounded_sections(
             )
             for i, s in enumerate(rows):
                 d = s.details["key_facts"]
-                missed = _detail_lines("key_facts", d)[:1]
-                n_found, n_missed = len(d.get("found", [])), len(d.get("missed", []))
-                found = f"{n_found}/{n_found + n_missed}"
+                detail = _detail_lines("key_facts", d)
+                missed = [x for x in detail if x.startswith("missed: ")]
+                wrong = [x.removeprefix("contradicted: ") for x in detail if x.startswith("contra")]
+                n_found, n_wrong = len(d.get("found", [])), len(d.get("contradicted", []))
+                found = f"{n_found}/{n_found + n_wrong + len(d.get('missed', []))}"
                 lines.append(
                     f"| {cell(r) if i == 0 else ''} | {fmt(est, 3) if i == 0 else ''} | "
                     f"{cell(by_id[s.sample_id].input)} | {found} | "
+                    f"{cell('; '.join(wrong)) if wrong else 'none'} | "
                     f"{cell('; '.join(missed)) if missed else 'nothing missed'} |"
                 )
         lines.append("")
@@ -142,8 +152,10 @@ def grounded_sections(
 def best_baseline(
     task: str, runners: Sequence[str], results: Mapping[str, Any], types: Mapping[str, str]
 ) -> str | None:
-    """The baseline runner with the highest primary metric on ``task``."""
-    key = PRIMARY[task]
+    """The baseline runner with the highest primary metric on ``task`` (the first of the
+    report's columns that the run has, when it lacks the headline metric)."""
+    have = {k for r in runners for k in results.get(r, {}).get(task, {}).get("metrics", {})}
+    key = next((k for k in (PRIMARY[task], *COLUMNS[task]) if k in have), PRIMARY[task])
     cands = [
         (results[r][task]["metrics"][key]["value"], r)
         for r in runners
@@ -200,7 +212,7 @@ def paired_section(
                 c = paired_compare(
                     [a for a, _ in pairs], [b for _, b in pairs], resamples=resamples, seed=seed
                 )
-                places = 3 if key.startswith(("rouge.", "key_facts.")) else 1
+                places = decimals(key)
                 verdict = "no significant difference"
                 if is_significant(c, ALPHA):
                     verdict = "**better**" if c.low > 0 else "**worse**"

@@ -68,9 +68,11 @@ from harness.text.stem import stem
 __all__ = [
     "COMMON_ACRONYMS",
     "GERMAN_NOUN_ENDINGS",
+    "PERSON_TITLES",
     "NameMention",
     "Vocabulary",
     "new_names",
+    "person_mentions",
 ]
 
 # Acronyms that are common nouns rather than the name of a person or organisation.
@@ -463,4 +465,107 @@ NameMention(start=32, end=42, text='Phnom Penh')]
             start, end = judge.items[name[0]].start, judge.items[name[-1]].end
             out.append(NameMention(start, end, text[start:end]))
             taken = name[-1]
+    return out
+
+
+# -- persons ---------------------------------------------------------------------------
+
+# Words that introduce a person's name ("Botschafter Keo Chhea", "Prime Minister Hun Manet");
+# a word ending in one of the longer ones counts too ("UN-Botschafterin", "Außenminister").
+PERSON_TITLES: frozenset[str] = frozenset(
+    {"botschafter", "botschafterin", "ambassador", "minister", "ministerin", "premierminister",
+     "premierministerin", "präsident", "präsidentin", "president", "generalsekretär",
+     "generalsekretärin", "kanzler", "kanzlerin", "herr", "frau", "dr", "prof", "mr", "mrs",
+     "ms", "sprecher", "sprecherin", "spokesman", "spokeswoman", "spokesperson", "vertreter",
+     "vertreterin", "representative", "envoy", "gesandter", "gesandte", "könig", "königin",
+     "king", "queen", "premier", "secretary", "samdech", "direktor", "direktorin", "director",
+     "chef", "chefin", "leiter", "leiterin", "sir", "lord", "lady"}
+)  # fmt: skip
+_TITLE_SUFFIX_MIN = 6  # a compound ending in a title of at least this many letters is a title
+_NAME_TAGS = ("NE", "FM")  # HanTa's tags of proper names and foreign words
+_MAX_NAME_TOKENS = 4
+_NAME_JOIN_RE = re.compile(r"[ \t\u00a0]{1,2}|-")
+
+
+def _is_title(folded: str, extra: frozenset[str]) -> bool:
+    if folded in PERSON_TITLES or folded in extra:
+        return True
+    return any(folded.endswith(t) and len(t) >= _TITLE_SUFFIX_MIN for t in PERSON_TITLES | extra)
+
+
+def person_mentions(
+    text: str, language: str = "de", extra_titles: Iterable[str] = ()
+) -> list[NameMention]:
+    """Stretches of ``text`` that name a person: candidates for binding a role to its holder.
+
+    A name is a run of capitalised words that HanTa reads as proper names or
+    foreign words (not German nouns, adjectives or verbs, not function words,
+    months or titles), joined by single spaces or hyphens: two to four words
+    anywhere ("Men Kiri", "Antonio Guterres"), or a single word right after
+    a person title ("Botschafter Chhea"; :data:`PERSON_TITLES` and
+    ``extra_titles``). A single word ending in ``s`` after a title is read
+    as a genitive ("Botschafter Kambodschas"), not a name. Places made of two
+    such words ("New York") are found too: the caller binds a mention to a
+    role only when it stands right next to it.
+
+    Args:
+        text: Any German or English text.
+        language: ``"de"`` or ``"en"`` (kept for symmetry; the analysis is the same).
+        extra_titles: More words or phrases that introduce a name (a fact's roles).
+
+    Returns:
+        The mentions in order, spans into ``text``.
+
+    Example:
+        >>> [m.text for m in person_mentions("Botschafter Men Kiri sprach in New York.")]
+        ['Men Kiri', 'New York']
+        >>> [m.text for m in person_mentions("Botschafter Chhea und Botschafter Kambodschas")]
+        ['Chhea']
+        >>> person_mentions("Die Vereinten Nationen tagten.")
+        []
+    """
+    from harness.text.compounds import analyse
+
+    del language
+    extra = frozenset(t for x in extra_titles for t in [*x.casefold().split()[-1:]] if t)
+    toks = words(text)
+
+    def name_like(i: int) -> bool:
+        w = toks[i]
+        spelling = text[w.start : w.end]
+        if not spelling[:1].isupper() or not spelling[:1].isalpha():
+            return False
+        if w.folded in _FUNCTION_WORDS or w.folded in _MONTHS_DAYS or _is_title(w.folded, extra):
+            return False
+        return analyse(spelling)[2].startswith(_NAME_TAGS)
+
+    out: list[NameMention] = []
+    i = 0
+    while i < len(toks):
+        if not name_like(i):
+            i += 1
+            continue
+        j = i
+        while (
+            j + 1 < len(toks)
+            and j + 1 - i < _MAX_NAME_TOKENS
+            and _NAME_JOIN_RE.fullmatch(text, toks[j].end, toks[j + 1].start)
+            and name_like(j + 1)
+        ):
+            j += 1
+        prev = toks[i - 1] if i > 0 else None
+        after_title = (
+            prev is not None
+            and _is_title(prev.folded, extra)
+            and _NAME_JOIN_RE.fullmatch(text, prev.end, toks[i].start) is not None
+        )
+        first = i
+        if after_title:  # "Botschafter Kambodschas Keo Chhea": the genitive is no part of it
+            while first < j and toks[first].folded.endswith("s"):
+                first += 1
+        single_ok = after_title and not toks[first].folded.endswith("s")
+        if j > first or single_ok:
+            start, end = toks[first].start, toks[j].end
+            out.append(NameMention(start, end, text[start:end]))
+        i = j + 1
     return out

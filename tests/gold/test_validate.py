@@ -149,6 +149,39 @@ def test_unknown_key_and_bad_matcher(gold_copy: Path) -> None:
     assert any("facts.jsonl:2: matcher.date.start:" in p for p in problems)
 
 
+def test_fact_synonyms_context_holder_roles_are_checked(gold_copy: Path) -> None:
+    facts = gold_copy / DOC_ID / "facts.jsonl"
+    rows = [json.loads(x) for x in facts.read_text(encoding="utf-8").splitlines()]
+    text_no = 1 + next(i for i, r in enumerate(rows) if r["matcher"]["type"] == "text")
+    person_no = 1 + next(i for i, r in enumerate(rows) if r["matcher"]["type"] == "person")
+    text_m = rows[text_no - 1]["matcher"]
+    _rewrite(facts, text_no, {"matcher": {**text_m, "synonyms": [["UN"], ["UNO", "UN", "UNO"]]}})
+    person_m = rows[person_no - 1]["matcher"]
+    _rewrite(facts, person_no, {"matcher": {**person_m, "roles": ["Botschafter", " "]}})
+    problems = _problems(gold_copy)
+    assert any(
+        f"facts.jsonl:{text_no}: matcher.text.synonyms: " in p and "at least two members" in p
+        for p in problems
+    ), problems
+    assert any(f"facts.jsonl:{person_no}: matcher.person.roles: " in p for p in problems)
+
+
+def test_a_synonym_in_two_groups_and_words_without_content(gold_copy: Path) -> None:
+    facts = gold_copy / DOC_ID / "facts.jsonl"
+    rows = [json.loads(x) for x in facts.read_text(encoding="utf-8").splitlines()]
+    no = 1 + next(i for i, r in enumerate(rows) if r["matcher"]["type"] == "text")
+    m = rows[no - 1]["matcher"]
+    groups = [["UN", "UNO"], ["uno", "Weltorganisation"]]
+    _rewrite(facts, no, {"matcher": {**m, "synonyms": groups}})
+    assert any("'uno' is in synonym groups 1 and 2" in p for p in _problems(gold_copy))
+    empty = {**m, "aliases": [*m["aliases"], "und die"], "context": ["der"]}
+    _rewrite(facts, no, {"matcher": empty})
+    problems = _problems(gold_copy)
+    for field, word in (("aliases", "und die"), ("context", "der")):
+        want = f"facts.jsonl:{no}: matcher.{field}: {word!r} holds no content word"
+        assert any(want in p for p in problems), problems
+
+
 def test_summary_shapes(gold_copy: Path) -> None:
     summaries = gold_copy / DOC_ID / "summaries.jsonl"
     no = _first_line(summaries, lambda o: o["length"] == "bullets")

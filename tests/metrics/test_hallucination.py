@@ -10,7 +10,7 @@ import pytest
 from harness import metrics
 from harness.metrics.base import ScoringInput
 from harness.metrics.hallucination import Hallucination, report_lines, unsupported_mentions
-from harness.text.names import Vocabulary, new_names
+from harness.text.names import Vocabulary, new_names, person_mentions
 from harness.types import Sample, Task
 from tests.conftest import DOC_ID, GOLD
 
@@ -135,12 +135,67 @@ def test_unsupported(text: str, expected: list[tuple[str, str]]) -> None:
     assert unsupported(text) == expected
 
 
-def test_a_number_read_as_a_year_is_supported_by_the_same_number() -> None:
+def test_a_four_digit_amount_is_supported_by_the_same_amount() -> None:
     source = "Mehr als 2.000 Menschen wurden befreit."
     assert unsupported_mentions("2000 Menschen wurden befreit", source)[1] == []
     assert unsupported_mentions("2001 Menschen", source)[1] == [
-        {"text": "2001", "start": 0, "end": 4, "kind": "date"}
+        {"text": "2001", "start": 0, "end": 4, "kind": "number"}
     ]
+
+
+# --- dates as a whole; years and amounts kept apart --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # day, month and year each occur in the article, but never together
+        ("Die Sitzung fand am 24. November 2024 statt.", [("24. November 2024", "date")]),
+        ("vom 24. bis 25. November 2024", [("vom 24. bis 25. November 2024", "date")]),
+        ("im November 2024", [("November 2024", "date")]),
+        ("am 28. November 2024", [("28. November 2024", "date")]),
+        ("am 28. August 2025", [("28. August 2025", "date")]),
+        # the article is dated 2025: its "24. bis 25. November" is 2025
+        ("Die Sitzung fand am 24. November 2025 statt.", []),
+        ("vom 24. bis 25. November 2025", []),
+        ("im November 2025", []),
+        ("im August 2024", []),
+    ],
+)
+def test_a_date_is_supported_as_a_whole(text: str, expected: list[tuple[str, str]]) -> None:
+    assert unsupported(text) == expected
+
+
+def test_yearless_source_dates_take_the_year_of_the_source_context() -> None:
+    dated = "Bericht vom 3. März 2023. Die Tagung fand am 1. Februar statt. Seit 2020 gilt das."
+    assert unsupported_mentions("am 1. Februar 2023", dated)[1] == []
+    assert unsupported_mentions("am 1. Februar 2020", dated)[1] != []
+    # without any full date, a yearless date may take any year the source mentions
+    undated = "Die Tagung fand am 1. Februar statt. Der Plan gilt seit 2020."
+    assert unsupported_mentions("am 1. Februar 2020", undated)[1] == []
+    assert unsupported_mentions("am 1. Februar 2019", undated)[1] != []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Im Jahr 2000 begann das Programm.", [("2000", "date")]),  # a year, not the amount
+        ("Seit 2000 gilt das.", [("2000", "date")]),
+        ("2000 wurde es gegründet.", [("2000", "date")]),
+        ("Es kostete 2000 Euro.", []),  # the amount
+        ("Es kostete 2.000 Euro.", []),
+        ("Es kostete 3000 Euro.", [("3000", "number")]),
+    ],
+)
+def test_years_and_amounts_are_kept_apart(text: str, expected: list[tuple[str, str]]) -> None:
+    source = "Die Kosten lagen bei 2.000 Euro. Der Plan wurde 2019 beschlossen."
+    got = [(u["text"], u["kind"]) for u in unsupported_mentions(text, source)[1]]
+    assert got == expected
+    # and the other way round: a year of the source does not support an amount
+    assert unsupported_mentions("2019 Euro", source)[1] == [
+        {"text": "2019", "start": 0, "end": 4, "kind": "number"}
+    ]
+    assert unsupported_mentions("im Jahr 2019", source)[1] == []
 
 
 def test_a_bare_number_takes_its_unit_from_the_question() -> None:
@@ -356,4 +411,31 @@ def test_registered_and_lower_is_better() -> None:
     assert m.corpus_level
     for key in ("unsupported", "rate", "has_hallucination", "unsupported_names", "pooled_rate"):
         assert not m.is_higher_better(key)
-    assert m.signature() == "hallucination|dates+numbers-v1|names-heuristic-v1"
+    assert m.signature() == "hallucination|dates+numbers-v2|names-heuristic-v1"
+
+
+# --- person mentions (what a role is bound to in key facts) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Botschafter Men Kiri sprach.", ["Men Kiri"]),
+        ("Botschafter Chhea sprach.", ["Chhea"]),  # one word after a title
+        ("UN-Botschafterin Sokha sprach.", ["Sokha"]),  # a compound ending in a title
+        ("Botschafter Kambodschas bei der UN", []),  # a genitive, not a name
+        ("Botschafter Kambodschas Keo Chhea sprach.", ["Keo Chhea"]),
+        ("Antonio Guterres lobte den Plan.", ["Antonio Guterres"]),
+        ("Die Vereinten Nationen und der Ständige Vertreter tagten.", []),
+        ("Kambodscha sprach.", []),  # one capitalised word without a title
+        ("Ambassador Men Kiri spoke.", ["Men Kiri"]),
+    ],
+)
+def test_person_mentions(text: str, names: list[str]) -> None:
+    found = person_mentions(text)
+    assert [m.text for m in found] == names
+    for m in found:
+        assert text[m.start : m.end] == m.text
+    assert [m.text for m in person_mentions("Redner Men Kiri", extra_titles=["Redner"])] == [
+        "Men Kiri"
+    ]

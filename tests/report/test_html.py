@@ -57,7 +57,7 @@ def test_every_run_writes_a_self_contained_report(regressed_run: Path) -> None:
     assert "@import" not in page and "url(" not in page
     # overview, chart with CI whiskers, per-category heatmap, drill-down, metadata
     assert 'id="overview-qa"' in page and 'class="bar"' in page and 'class="whisker"' in page
-    assert "qa_de.f1 per category" in page and 'class="cell"' in page
+    assert "answer_equivalence.score per category" in page and 'class="cell"' in page
     assert tags.tags["details"] >= 72
     assert page.count('<details class="sample"') == 72
     assert page.count('class="run" data-runner="model"') == 72
@@ -130,6 +130,16 @@ def test_key_facts_and_unsupported_spans_render_when_present(
                 "text": text[4:9],
             }
         ],
+        "contradicted": [
+            {
+                "id": "session-dates",
+                "label": "Datum 24.–25. November",
+                "weight": 2,
+                "span": [99, 119],  # not in this short text: listed, not marked
+                "text": "17. und 18. November",
+                "reason": "value",
+            }
+        ],
         "missed": [{"id": "speaker-role", "label": "Rolle: Ständiger Vertreter", "weight": 2}],
     }
     first["details"]["hallucination"] = {
@@ -147,6 +157,8 @@ def test_key_facts_and_unsupported_spans_render_when_present(
     assert "key facts found (1)" in block and "Redner Keo Chhea" in block
     assert "matched: “Chhea”" in block
     assert "key facts missed (1)" in block and "Rolle: Ständiger Vertreter" in block
+    assert "key facts contradicted (1)" in block and "Datum 24.–25. November" in block
+    assert "states instead: “17. und 18. November”" in block
     assert "unsupported by the article (2)" in block
     assert "&lt;b&gt;nirgends&lt;/b&gt;" in block  # listed even where its offsets are wrong
     # Samples without such details show no such sections.

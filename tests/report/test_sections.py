@@ -54,3 +54,30 @@ def test_no_model_no_paired_section(tmp_path: Path) -> None:
         "bootstrap": {"resamples": 50}, "cache": {"enabled": False}})
     path = run(cfg, tmp_path, output_dir=tmp_path / "results")
     assert "## Paired comparison" not in (path / "report.md").read_text(encoding="utf-8")
+
+
+def test_contradicted_key_facts_are_shown_next_to_missed_ones(tmp_path: Path) -> None:
+    sample = next(
+        s for s in build_samples(load_gold(GOLD), ["summary"]) if s.id.endswith("summary-abstract")
+    )
+    wrong_date = (
+        "Kambodscha hat auf einer hochrangigen UN-Sitzung in New York am 17. und 18. November "
+        "sein Engagement gegen Menschenhandel bekräftigt."
+    )
+    cfg = RunConfig.model_validate({
+        "name": "facts", "gold": [str(GOLD)], "tasks": ["summary"],
+        "runners": [{"name": "model", "type": "scripted",
+                     "options": {"outputs": {sample.id: wrong_date}}}],
+        "metrics": {"summary": ["faithful_coverage", "key_facts"]},
+        "bootstrap": {"resamples": 50}, "cache": {"enabled": False},
+    })  # fmt: skip
+    path = run(cfg, tmp_path, output_dir=tmp_path / "results")
+    report = (path / "report.md").read_text(encoding="utf-8")
+    section = report.split("## Key facts in summaries")[1].split("\n## ")[0]
+    assert "| found | contradicted | missed |" in section
+    row = next(line for line in section.splitlines() if "| abstract |" in line)
+    assert "Datum 24.–25. November — '17. und 18. November'" in row
+    assert "missed: " in row
+    # the headline score comes first in the summary table
+    table = report.split("| runner | n | errors |", 1)[1].splitlines()[0]
+    assert table.split("|")[0].strip() == "faithful_coverage.score"
