@@ -35,6 +35,7 @@ __all__ = ["RankingRow", "SummaryMetaEval", "evaluate_summaries", "ranking_key"]
 # Which value ranks summaries, for metrics whose first key is not it.
 _RANK_KEYS: Mapping[str, str] = {"rouge": "rougeL", "hallucination": "rate", "bertscore": "f1"}
 _CHECKED_TYPES = ("date", "year", "number", "person", "role", "name", "venue", "other")
+_DATE_NUMBER_NAME = ("date", "year", "number", "name", "person")  # issue 11's goal
 
 
 def ranking_key(metric: HarnessMetric) -> str:
@@ -120,15 +121,18 @@ class SummaryMetaEval:
         if self.planted:
             out += [
                 "",
-                "| planted errors caught by | caught | recall % | precision of flags % "
-                "| false alarms: references | false alarms: gold answers |",
-                "| --- | ---: | ---: | ---: | ---: | ---: |",
+                "| planted errors caught by | caught | recall % | dates, numbers, names "
+                "| precision of flags % | false alarms: references | false alarms: gold answers |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
             ]
             for p in self.planted:
                 recall = 100 * p.caught / p.planted if p.planted else float("nan")
                 prec = f"{100 * p.flags_on_planted / p.flags:.1f}" if p.flags else "–"
+                dnn = [p.by_type[t] for t in _DATE_NUMBER_NAME if t in p.by_type]
+                c, n = sum(x for x, _ in dnn), sum(y for _, y in dnn)
+                sub = f"{c}/{n} ({100 * c / n:.1f}%)" if n else "–"
                 out.append(
-                    f"| {p.metric} | {p.caught}/{p.planted} | {recall:.1f} | {prec} "
+                    f"| {p.metric} | {p.caught}/{p.planted} | {recall:.1f} | {sub} | {prec} "
                     f"| {p.false_alarms_references}/{p.references} "
                     f"| {p.false_alarms_answers}/{p.answers} |"
                 )
@@ -334,8 +338,11 @@ def _planted(
             refs += 1
             ref_alarms += bool(_flag_spans(res.details))
         if "qa" in metric.tasks:
+            samples = {s.id.rsplit("/", 1)[-1]: s for s in build_samples([doc], ["qa"])}
             gold_items = [
-                ScoringInput(a, list(q.answers), source=doc.article, facts=facts)
+                ScoringInput(
+                    a, list(q.answers), sample=samples[q.id], source=doc.article, facts=facts
+                )
                 for q in doc.qa
                 for a in q.answers
             ]

@@ -359,7 +359,21 @@ def _word_tokens(text: str) -> list[_Word]:
             found = _word_value(text[start:end])
             if found is not None:
                 out.append(_Word(start, end, *found))
+                continue
+            # "dreitägigen", "fünfzehnjährige", "vierteilig": the number word in front
+            compound = _COMPOUND_RE.match(text, start, end)
+            if compound is not None:
+                head = _word_value(compound.group("num"))
+                if head is not None and head[1] == "word":
+                    out.append(_Word(start, compound.end("num"), *head))
     return out
+
+
+_COMPOUND_RE = re.compile(
+    r"(?P<num>[^\W\d_]{3,}?)(?:tägig|taegig|jährig|jaehrig|wöchig|woechig|monatig|stündig"
+    r"|stuendig|minütig|minuetig|teilig|fach|köpfig|koepfig|sprachig|seitig|stufig)",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=16384)

@@ -258,10 +258,11 @@ def weighted_recall(text: str, language: str) -> float:
 
 # Measured on the gold's reference summaries (weighted recall over the 28 facts). The German
 # headlines changed with matchers-v3: "vor den Vereinten Nationen" no longer states the UN
-# session (a-: 0.15 -> 0.06), "Missbrauch von KI" now states the AI concern (b: 0.13 -> 0.17).
+# session (a-: 0.15 -> 0.06), "Missbrauch von KI" now states the AI concern (b: 0.13 -> 0.17);
+# "Kambodschas Strategieplan" states the national plan (b: 0.17 -> 0.23).
 MEASURED = {
     "headline-de-a": 0.06,
-    "headline-de-b": 0.17,
+    "headline-de-b": 0.23,
     "headline-en": 0.15,
     "abstract-de-a": 0.75,
     "abstract-de-b": 0.54,
