@@ -372,7 +372,8 @@ def _overview(run: RunData, task: str) -> str:
     out = [f'<h2 id="overview-{esc(task)}">{esc(TITLES.get(task, task))}</h2>']
     out.append(
         '<p class="note">Means with seeded bootstrap 95% confidence intervals '
-        "(ROUGE on 0–1, the others on 0–100). The best runner per metric is shaded; "
+        "(answer equivalence, faithful coverage, key facts and ROUGE on 0–1, the others on "
+        "0–100). The best runner per metric is shaded; "
         "overlapping intervals mean the difference may be noise (see <code>harness compare"
         "</code>). Click a column to sort.</p>"
     )

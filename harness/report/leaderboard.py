@@ -162,7 +162,8 @@ def leaderboard_html(
             best[k] = max(vals) if higher_is_better(k) else min(vals)
     body = [
         f'<p class="note">{len(rows)} runners in {len({r.run_id for r in rows})} runs. Means '
-        "with bootstrap 95% confidence intervals (ROUGE on 0–1, the others on 0–100); the "
+        "with bootstrap 95% confidence intervals (answer equivalence, faithful coverage, key "
+        "facts and ROUGE on 0–1, the others on 0–100); the "
         "best of each column is shaded. Click a column to sort.</p>",
         '<table class="sortable" id="leaderboard"><thead><tr><th class="num">#</th><th>run</th>'
         "<th>created</th><th>runner</th><th>type</th><th>model</th><th>fingerprint</th>"

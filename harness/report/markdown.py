@@ -94,7 +94,7 @@ def render_markdown(
     lines.append(
         f"Gold: {docs}. Runners: {', '.join(cell(r) for r in runners)}. "
         f"Values are means with seeded bootstrap 95% confidence intervals "
-        f"(ROUGE on 0–1, the others on 0–100)."
+        f"(answer equivalence, faithful coverage, key facts and ROUGE on 0–1, the others on 0–100)."
     )
     lines.append("")
     by_id = ctx.by_id
@@ -138,8 +138,8 @@ def render_markdown(
             for r in runners:
                 sub = results.get(r, {}).get("qa", {}).get("subsets", {})
                 lines.append(
-                    f"| {cell(r)} | {fmt(sub.get('answerable', {}).get(split))}"
-                    f" | {fmt(sub.get('unanswerable', {}).get(split))} |"
+                    f"| {cell(r)} | {fmt(sub.get('answerable', {}).get(split), decimals(split))}"
+                    f" | {fmt(sub.get('unanswerable', {}).get(split), decimals(split))} |"
                 )
             lines.append("")
         if primary:
