@@ -153,3 +153,37 @@ def test_config_metrics_are_meta_evaluated(
     out = capsys.readouterr().out
     assert "| squad_v2 |" in out and "| answer_equivalence |" not in out
     assert "| chrf |" in out and "| rouge |" not in out
+
+
+def test_an_llm_judge_is_meta_evaluated_like_any_metric(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A judge that calls every answer correct: its false-positive rate is the share of
+    # answers people call not right, and meta-eval says so before anyone trusts it.
+    rows = [
+        {"sample_id": "speaker-name", "answer": "Keo Chhea", "verdict": "correct", "reason": "r"},
+        {"sample_id": "speaker-name", "answer": "Hun Sen", "verdict": "wrong", "reason": "r"},
+        {"sample_id": "session-chair", "answer": "Guterres", "verdict": "wrong", "reason": "r"},
+        {
+            "sample_id": "session-chair",
+            "answer": "Nicht im Text.",
+            "verdict": "abstained",
+            "reason": "r",
+        },
+    ]
+    gold = _tiny_gold(tmp_path, rows)
+    cfg = tmp_path / "judge.yaml"
+    cfg.write_text(
+        f"name: j\ngold: [{gold}]\nrunners: [{{name: o, type: oracle}}]\n"
+        "metrics:\n  qa:\n    - name: judge\n      options:\n        rubric: correctness\n"
+        "        cache: false\n"
+        '        runner: {type: scripted, options: {default: \'{"verdict": "correct"}\'}}\n'
+        "  summary: [rouge]\n",
+        encoding="utf-8",
+    )
+    assert main(["meta-eval", "--config", str(cfg), "--resamples", "0"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("| judge | score ≥ 0.75 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[2].startswith("50.0")  # accuracy: right on the 2 right answers only
+    assert cells[4].startswith("100.0")  # false positives: both wrong answers called right
