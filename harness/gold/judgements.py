@@ -31,9 +31,9 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -124,6 +124,7 @@ class SummaryJudgement(_Strict):
 
 
 Problem = tuple[Path, int, str, str]  # file, line, field, message
+_J = TypeVar("_J", "QAJudgement", "SummaryJudgement")
 
 
 def _rows(path: Path, model: type[_Strict], problems: list[Problem]) -> list[tuple[int, _Strict]]:
@@ -243,13 +244,12 @@ def load_qa_judgements(doc: GoldDocument) -> list[QAJudgement]:
     Raises:
         GoldError: naming file, line and field of the first problem.
     """
-    path = doc.path / QA_FILE
-    if not path.exists():
-        return []
-    problems: list[Problem] = []
-    rows = _check_qa(path, doc.id, {q.id: q.answerable for q in doc.qa}, problems)
-    _raise_first(problems)
-    return rows
+    return _load(
+        doc.path / QA_FILE,
+        lambda path, problems: _check_qa(
+            path, doc.id, {q.id: q.answerable for q in doc.qa}, problems
+        ),
+    )
 
 
 def load_summary_judgements(doc: GoldDocument) -> list[SummaryJudgement]:
@@ -258,10 +258,16 @@ def load_summary_judgements(doc: GoldDocument) -> list[SummaryJudgement]:
     Raises:
         GoldError: naming file, line and field of the first problem.
     """
-    path = doc.path / SUMMARY_FILE
+    return _load(
+        doc.path / SUMMARY_FILE,
+        lambda path, problems: _check_summaries(path, [f.id for f in doc.facts], problems),
+    )
+
+
+def _load(path: Path, check: Callable[[Path, list[Problem]], list[_J]]) -> list[_J]:
     if not path.exists():
         return []
     problems: list[Problem] = []
-    rows = _check_summaries(path, [f.id for f in doc.facts], problems)
+    rows = check(path, problems)
     _raise_first(problems)
     return rows

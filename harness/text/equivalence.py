@@ -53,6 +53,7 @@ from functools import lru_cache
 from typing import Literal
 
 from harness.text.abstain import is_abstention
+from harness.text.answers import ARTICLES
 from harness.text.dates import PartialDate, find_dates
 from harness.text.normalize import clean, collapse_spaces, unify_dashes
 from harness.text.numbers import (
@@ -122,20 +123,8 @@ def strip_answer(text: str) -> str:
 # Tokens
 # ---------------------------------------------------------------------------
 
-STOPWORDS = frozenset(
+STOPWORDS = ARTICLES | frozenset(
     [
-        "der",
-        "die",
-        "das",
-        "den",
-        "dem",
-        "des",
-        "ein",
-        "eine",
-        "einen",
-        "einem",
-        "eines",
-        "einer",
         "kein",
         "keine",
         "und",
