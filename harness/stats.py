@@ -20,6 +20,19 @@ from harness.types import Estimate
 DEFAULT_RESAMPLES = 1000
 
 
+_CHUNK_CELLS = 4_000_000  # resample indices drawn at a time (32 MB of int64)
+
+
+def _chunks(resamples: int, n: int) -> list[int]:
+    """Row counts that split ``resamples`` rows of ``n`` indices into bounded blocks.
+
+    Drawing the index matrix block by block consumes the generator's stream in the
+    same order as one draw, so the seeded numbers do not change.
+    """
+    rows = max(1, _CHUNK_CELLS // max(n, 1))
+    return [min(rows, resamples - i) for i in range(0, resamples, rows)]
+
+
 def bootstrap_mean(
     values: Sequence[float],
     resamples: int = DEFAULT_RESAMPLES,
@@ -35,8 +48,9 @@ def bootstrap_mean(
     if n == 1 or resamples <= 0:
         return Estimate(mean, mean, mean, n)
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(resamples, n))
-    means = x[idx].mean(axis=1)
+    means = np.concatenate(
+        [x[rng.integers(0, n, size=(rows, n))].mean(axis=1) for rows in _chunks(resamples, n)]
+    )
     alpha = (1 - confidence) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])
     return Estimate(mean, float(min(low, mean)), float(max(high, mean)), n)
@@ -112,7 +126,9 @@ def paired_compare(
         return PairedComparison(nan, nan, nan, 1.0, 1.0, 0, 0, 0, 0)
     mean = float(d.mean())
     rng = np.random.default_rng(seed)
-    boot = d[rng.integers(0, n, size=(resamples, n))].mean(axis=1)
+    boot = np.concatenate(
+        [d[rng.integers(0, n, size=(rows, n))].mean(axis=1) for rows in _chunks(resamples, n)]
+    )
     alpha = (1 - confidence) / 2
     low, high = (float(v) for v in np.quantile(boot, [alpha, 1 - alpha]))
     # Two-sided bootstrap p-value: how often the resampled mean falls on the other side of 0.
@@ -121,7 +137,12 @@ def paired_compare(
     else:
         other = (boot <= 0).mean() if mean > 0 else (boot >= 0).mean()
         p_boot = float(min(1.0, 2 * other))
-    signs = rng.choice(np.array([-1.0, 1.0]), size=(resamples, n))
-    perm = np.abs((signs * d).mean(axis=1))
+    flips = np.array([-1.0, 1.0])
+    perm = np.concatenate(
+        [
+            np.abs((rng.choice(flips, size=(rows, n)) * d).mean(axis=1))
+            for rows in _chunks(resamples, n)
+        ]
+    )
     p_perm = float((1 + (perm >= abs(mean) - 1e-12).sum()) / (resamples + 1))
     return PairedComparison(mean, low, high, p_boot, p_perm, wins, losses, n - wins - losses, n)

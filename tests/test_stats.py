@@ -59,3 +59,37 @@ def test_paired_noise_is_not_significant() -> None:
 def test_paired_requires_same_items() -> None:
     with pytest.raises(ValueError, match="differ in size"):
         paired_compare([1.0, 2.0], [1.0])
+
+
+@pytest.mark.parametrize("n", [1, 7, 300, 5000])
+def test_bootstrap_in_blocks_gives_the_numbers_of_one_big_draw(
+    n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bounded memory: the index matrix is drawn in blocks, the seeded numbers stay the same."""
+    import numpy as np
+
+    import harness.stats as stats
+
+    x = np.random.default_rng(5).random(n)
+    y = x + np.random.default_rng(6).normal(0, 0.2, n)
+    # The reference: one (resamples x n) draw, as before the change.
+    rng = np.random.default_rng(3)
+    means = x[rng.integers(0, n, size=(1000, n))].mean(axis=1)
+    low, high = np.quantile(means, [0.025, 0.975])
+    monkeypatch.setattr(stats, "_CHUNK_CELLS", 997)  # many small blocks
+    est = stats.bootstrap_mean(list(x), seed=3)
+    if n > 1:  # the same resamples; a row mean may differ in its last bit
+        assert est.low == pytest.approx(min(float(low), est.value), rel=1e-12)
+        assert est.high == pytest.approx(max(float(high), est.value), rel=1e-12)
+    paired_small = stats.paired_compare(list(x), list(y), seed=4)
+    monkeypatch.setattr(stats, "_CHUNK_CELLS", 10**9)  # one block
+    one = stats.bootstrap_mean(list(x), seed=3)
+    assert (one.low, one.high) == pytest.approx((est.low, est.high), rel=1e-12)
+    paired_one = stats.paired_compare(list(x), list(y), seed=4)
+    assert (paired_one.low, paired_one.high) == pytest.approx(
+        (paired_small.low, paired_small.high), rel=1e-12
+    )
+    assert (paired_one.p_bootstrap, paired_one.p_permutation) == (
+        paired_small.p_bootstrap,
+        paired_small.p_permutation,
+    )
