@@ -89,6 +89,12 @@ class AnswerJudgement:
 _LABEL = re.compile(
     r"^\s*(?:(?:die\s+)?antwort(?:\s+lautet)?|answer|a|lösung|response)\s*[:：]\s*", re.I
 )
+# "Ich bin mir nicht sicher, aber ...": uncertainty about one candidate is no hedge
+_UNSURE = re.compile(
+    r"^\s*(?:ich\s+bin\s+mir\s+nicht\s+(?:ganz\s+)?sicher|ich\s+weiß\s+(?:es\s+)?nicht\s+genau"
+    r"|i'?m\s+not\s+(?:entirely\s+|quite\s+)?sure|not\s+sure)\s*[,;:–-]?\s*(?:aber|but)?\s*",
+    re.I,
+)
 # Markup and list markers ("1)" but not "1.", which opens a date: "28. November").
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+", re.M)
 _BULLET = re.compile(r"^\s*[-*•·]\s+", re.M)
@@ -109,7 +115,7 @@ def strip_answer(text: str) -> str:
         t = re.sub(r"\s*;\s*", "; ", _BULLET.sub("; ", t)).strip("; ")
     t = _MARKUP.sub(" ", t)
     t = collapse_spaces(t)
-    t = _LABEL.sub("", t)
+    t = _UNSURE.sub("", _LABEL.sub("", t))
     before = None
     while before != t:
         before = t
@@ -500,6 +506,7 @@ _WEEKDAY_RE = re.compile(
 
 
 _ROMAN = re.compile(r"(?<!\w)(?=[IVXLC]+(?!\w))(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})(?!\w)")
+_ROMAN_ANSWER = re.compile(r"[IVXLC]+(?:\s+[^\W\d_]+)?", re.UNICODE)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _ONE = re.compile(r"(?<!\w)(?:ein|eine|einen|einem|einer|eines|one|a|an|single)\s+(?=\w)", re.I)
 _WORD_AGE = re.compile(r"(?<!\w)([^\W\d_]+?)(jährig|jaehrig|tägig|taegig)", re.I)
@@ -515,8 +522,12 @@ def _roman(token: str) -> int:
 
 
 def _numbers_read(answer: str) -> str:
-    """Roman numerals, "fünfzehnjährig" and "ein Tag" with digits (for numbers by value)."""
-    text = _ROMAN.sub(lambda m: str(_roman(m.group())) if m.group() else "", answer)
+    """A Roman numeral answer ("IV", "IV Säulen"), "fünfzehnjährig" and "ein Tag" with
+    digits, for numbers by value. Roman letters inside a longer text stay letters ("Toyota
+    Mark II", "30 °C")."""
+    text = answer
+    if _ROMAN_ANSWER.fullmatch(answer.strip()):
+        text = _ROMAN.sub(lambda m: str(_roman(m.group())) if m.group() else "", answer)
 
     def age(m: re.Match[str]) -> str:
         value = parse_number_word(m.group(1))
@@ -661,8 +672,25 @@ def _unsupported_reason(answer: str, source: str, question: str) -> str | None:
             continue
         if len(t.text) < 4 or t.text.startswith("⟨") or t.text.endswith(_MODIFIER_ENDINGS):
             continue  # adverbs and adjectives ("ausdrücklich") qualify; nouns and verbs claim
-        if not _found(t, known):
-            return t.text
+        if _found(t, known):
+            continue
+        # A participle: "gefordert" is the source's "forderte"
+        bare = t.text[2:] if t.text.startswith("ge") and len(t.text) > 6 else ""
+        if bare and _found(_tokens(bare)[0], known):
+            continue
+        return t.text
+    return None
+
+
+def _conflicting_reason(answer: str, golds: Sequence[str], question: str) -> str | None:
+    """A date in a yes/no answer's reason that disagrees with the dates of the gold's reasons
+    ("Nein, erst 2025" where the gold says "Nein, im August 2024"), or None."""
+    told = [d for g in golds for d in _dates(g)] + _dates(question)
+    if not told:
+        return None
+    for d in _dates(answer):
+        if not any(_agrees(d.first, t.first) or _agrees(d.first, t.last) for t in told):
+            return d.text
     return None
 
 
@@ -716,12 +744,16 @@ def _nth_month(m: re.Match[str]) -> str:
     return _MONTH_NAMES[n - 1].ljust(len(m.group()))
 
 
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2}\.)(\d{2})(?![\d.,])")
+
+
 def _date_text(text: str) -> str:
     """Date phrasings the date finder does not know, rewritten in place (same length where
     it matters): weekdays out, "achten Monat 2024" as "August 2024", "August des Jahres
     2024" as "August 2024"."""
     t = _WEEKDAY_RE.sub(lambda m: " " * len(m.group()), text)
     t = _OF_YEAR.sub(lambda m: " " * len(m.group()), t)
+    t = _SHORT_YEAR.sub(lambda m: f"{m.group(1)}20{m.group(2)}", t)  # "28.11.25"
     return _NTH_MONTH.sub(_nth_month, t)
 
 
@@ -872,7 +904,7 @@ def _hedged(answer: str, golds: Sequence[str]) -> bool:
     return not any(_HEDGE_RE.search(g) for g in golds)
 
 
-_CLAUSE = re.compile(r"[,;:.!?]|(?<!\w)(?:aber|sondern|jedoch|but|however)(?!\w)", re.I)
+_CLAUSE = re.compile(r"[,;:.!?]|\s[–—-]\s|(?<!\w)(?:aber|sondern|jedoch|but|however)(?!\w)", re.I)
 
 
 def _negated_before(pred: Sequence[_Tok], index: int) -> bool:
@@ -913,7 +945,7 @@ def _required(gold: str, question_keys: frozenset[str]) -> tuple[list[_Tok], lis
     Words the question already contains are not needed; nor is the trailing
     verb of a verb phrase ("den Opferschutz *verbessern*").
     """
-    toks = _content(_tokens(_canon_numbers(_numbers_read(gold))))
+    toks = _content(_tokens(_canon_numbers(_numbers_read(gold)))) or _tokens(gold)
     # A capitalised adjective is part of a name ("*Nationaler* Strategieplan") even when
     # the question has the word in lower case ("Kambodschas nationaler Plan").
     need = [
@@ -939,7 +971,8 @@ def _required(gold: str, question_keys: frozenset[str]) -> tuple[list[_Tok], lis
 
 def _text_verdict(answer: str, gold: str, question_keys: frozenset[str]) -> tuple[str, int | None]:
     """Verdict of the words of ``answer`` against one gold variant, and where it matched."""
-    pred = _content(_tokens(_canon_numbers(_numbers_read(answer))))
+    words = _tokens(_canon_numbers(_numbers_read(answer)))
+    pred = _content(words) or words
     need, _ = _required(gold, question_keys)
     if not need:
         return "wrong", None
@@ -1062,10 +1095,15 @@ def _number_vs(answer: str, gold: str, golds: Sequence[str]) -> str:
     answer = _numbers_read(answer)
     spans = [(d.start, d.end) for d in _dates(answer)]
     pred = find_quantities(answer, spans) + _durations(answer)
-    target = find_quantities(gold, [(d.start, d.end) for d in _dates(gold)])
-    if not pred or len(target) != 1:
+    targets = find_quantities(gold, [(d.start, d.end) for d in _dates(gold)])
+    if not pred or not targets:
         return "wrong"
-    t = target[0]
+    if len(targets) > 1:  # "7 bis 10 Prozent", "4:51", "1321 bis 1323": every value, in order
+        values = [p.value for p in pred]
+        want = [t.value for t in targets]
+        found = any(values[i : i + len(want)] == want for i in range(len(values)))
+        return "correct" if found else "wrong"
+    t = targets[0]
     same = [p for p in pred if same_quantity(p, t)]
     if not same:
         return "wrong"
@@ -1077,8 +1115,13 @@ def _number_vs(answer: str, gold: str, golds: Sequence[str]) -> str:
     ]
     if with_unit and any(p.unit and not any(same_quantity(p, q) for q in with_unit) for p in same):
         return "wrong"  # "15 Tage" for "15 Jahre" (the gold's "15" alone says no unit)
-    if any(not same_quantity(p, t) and _same_kind(p, t) for p in pred):
-        return "wrong"  # a second value of the asked kind
+    numbers = [(q.start, q.end) for q in pred]
+    rest = list(answer)
+    for a, b in numbers:
+        rest[a:b] = [" "] * (b - a)
+    short = len(_content(_tokens("".join(rest)))) <= 3  # a sentence mentions other numbers
+    if short and any(not same_quantity(p, t) and _same_kind(p, t) for p in pred):
+        return "wrong"  # a second value of the asked kind ("10 oder 15 Jahre", "15, 20")
     return "correct"
 
 
@@ -1138,7 +1181,10 @@ _NOT_STATED = re.compile(
     r"\b(?:nicht|kein\w*|nichts)\b"
     r"|(?:gibt|macht|liefert)\s+(?:es\s+)?(?:keine|nichts|keinerlei)\s+"
     r"(?:angabe\w*|information\w*|auskunft|hinweis\w*|details?)\b"
-    r"|(?:unklar|offen|unbekannt)\b"
+    r"|(?:unklar|offen|unbekannt|unknown|unclear)\b"
+    r"|(?:im\s+(?:artikel|text|bericht)|in\s+the\s+(?:article|text))\b[^,;.]*?"
+    r"\b(?:nicht|nichts|kein\w*|not|nothing)\b"
+    r"|\b(?:nicht|nichts|kein\w*)\b[^,;.]*?\bim\s+(?:artikel|text|bericht)\b"
     r"|ohne\b[^,;.]*?\b(?:zu\s+)?(?:nennen|erwähnen|benennen|angeben|spezifizieren)\b"
     r"|without\s+(?:naming|mentioning|specifying|saying|giving|listing|identifying)\b"
     # English: "doesn't mention", "is not stated", "no information is given", "not named"
@@ -1159,6 +1205,19 @@ def _says_not_stated(text: str) -> bool:
     """Some clause of the answer says the article does not state it ("Der Vorsitz wird nicht
     genannt; ...", "The article doesn't name any partner countries"), without a guess."""
     return bool(_NOT_STATED.search(text)) and not _GUESS.search(text)
+
+
+_EXAMPLES = re.compile(
+    r"(?<!\w)(?:etwa|z\.\s?b\.|zum\s+beispiel|beispielsweise|darunter|insbesondere|such\s+as"
+    r"|e\.\s?g\.|including|for\s+example)(?!\w)",
+    re.I,
+)
+
+
+_EXPLICITLY = re.compile(
+    r"(?<!\w)(?:ausdrücklich|explizit|direkt|eindeutig|wörtlich|explicitly|directly|clearly)(?!\w)",
+    re.I,
+)
 
 
 def _parallel(a: str, b: str) -> bool:
@@ -1188,8 +1247,15 @@ def _conflict(
             idx = _found_at(need[0], pred) if need else None
             if idx is not None and _negated_before(pred, idx):
                 return "negates the answer"
-    items = _split_items(text)
-    if kind != "list" and how == "words" and len(items) >= 3:
+    for clause in _CLAUSE.split(text):
+        # "nicht ausdrücklich genannt, aber ..." infers the answer: no contradiction
+        if clause and _says_not_stated(clause) and not _EXPLICITLY.search(clause):
+            subject = [t for t in _content(_tokens(clause)) if t.keys & question_keys]
+            if subject:  # "Der Autor ist nicht bekannt – es wird nur Men Kiri genannt."
+                return "says the article does not state what it then answers"
+    # Examples ("etwa ...", "such as ...") elaborate the answer; they are no candidates.
+    items = _split_items(_EXAMPLES.split(text, maxsplit=1)[0])
+    if kind != "list" and how == "words" and len(items) >= 3 and len(_split_items(matched)) < 2:
         gold_items = _split_items(matched)
         mine = [
             i
@@ -1199,7 +1265,8 @@ def _conflict(
         others = [i for i in items if i not in mine and any(_parallel(i, m) for m in mine)]
         if mine and len(others) >= 2 and 2 * (len(others) + len(mine)) >= len(items):
             return "offers several candidates"
-    if len(items) >= 2 and (kind == "list" or len(_split_items(matched)) >= 2):
+    same_language = _english(text) == _english(source)  # an English answer, a German article
+    if same_language and len(items) >= 2 and (kind == "list" or len(_split_items(matched)) >= 2):
         gold_items = [i for g in golds for i in _split_items(g)]
         src = _content(_tokens(source + " " + question))
         for item in items:
@@ -1266,8 +1333,10 @@ def judge_answer(
         if want is not None:
             if got != want:
                 return AnswerJudgement("wrong", f"polarity {got}, the gold says {want}")
-            bad = _supported_by_source(text, source, question, all_golds) or _unsupported_reason(
-                text, source, question
+            bad = (
+                _supported_by_source(text, source, question, all_golds)
+                or _unsupported_reason(text, source, question)
+                or _conflicting_reason(text, all_golds, question)
             )
             if bad:
                 return AnswerJudgement("wrong", f"right polarity, but {bad!r} is not in the source")
@@ -1278,6 +1347,11 @@ def judge_answer(
         # "2024 oder 2025" hedges; "Verbrecherbanden bzw. kriminelle Netzwerke" names one
         # thing twice: a hedge only when one alternative is right and another is not.
         alternatives = [a for a in _HEDGE_RE.split(text) if _content(_tokens(a))]
+        # Candidates side by side ("2024 oder 2025", "Keo Chhea oder Men Kiri"), not a
+        # sentence that happens to say "or" ("... eines Gebäudes oder einer Infrastruktur").
+        sizes = [len(_content(_tokens(a))) for a in alternatives]
+        if sizes and (max(sizes) > 6 or max(sizes) - min(sizes) > 3):
+            alternatives = []
         verdicts = [
             _best(
                 (_variant_verdict(a, g, kind, question_keys, year, all_golds)[0], g)
