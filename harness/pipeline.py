@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ import yaml
 
 from harness import __version__
 from harness.config import MetricsSpec, RunConfig, metric_entries, resolve
+from harness.epochs import Reducer, combine_epochs, reduce_scores
 from harness.gold.load import GoldDocument, build_samples, load_gold
 from harness.metrics import HarnessMetric, ScoringInput
 from harness.metrics import create as create_metric
@@ -34,7 +35,10 @@ from harness.prompts import build_request, complete_answer, few_shot_pool
 from harness.results import (
     JsonlAppender,
     RunDir,
+    RunLock,
     Scrubber,
+    check_output_file,
+    describe_os_error,
     new_run_id,
     redact,
     secret_values,
@@ -46,14 +50,15 @@ from harness.runners.base import (
     create_runner,
     finalize,
     parse_reasoning_tags,
+    stable_hash,
 )
 from harness.runners.cache import CachedRunner, GenerationCache, default_cache_path, request_key
-from harness.stats import bootstrap_mean
+from harness.streaming import BATCH as BATCH  # re-exported: what a plain runner gets at once
+from harness.streaming import Requests, SyncCadence, stream_answers
 from harness.types import Generation, GenerationParams, Request, Sample, Score
 
 # A plain line callback, or a reporter with steps (bars with ETA on a terminal): harness.progress.
 Progress = Callable[[str], None] | ProgressReporter
-BATCH = 16  # requests handed to a runner at once; results are written after each batch
 
 
 def _quiet(_: str) -> None:
@@ -67,6 +72,8 @@ class Context:
     docs: dict[str, GoldDocument]
     samples: list[Sample]
     metrics: dict[str, list[HarnessMetric]] = field(default_factory=dict)
+    # per document: its article's sha256 and its facts as JSON (score_key, once per document)
+    doc_parts: dict[str, tuple[str, list[Any]]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def by_id(self) -> dict[str, Sample]:
@@ -131,15 +138,31 @@ def generation_input(ctx: Context, gen: Generation) -> ScoringInput:
     return scoring_input(sample, ctx.docs.get(sample.doc_id), gen.text, gen.failed)
 
 
-def score_generation(ctx: Context, gen: Generation) -> Score:
+def score_generation(ctx: Context, gen: Generation, reducer: Reducer = "mean") -> Score:
     """Every metric of the sample's task on ``gen``.
 
     A sample whose runner failed (``error``) or whose output is no answer
     (``failure``: empty and cut at the token limit, filtered, refused,
     reasoning not finished) is scored as a failure by every metric
     (:meth:`HarnessMetric.score_failure`: the worst value, never an
-    abstention), and ``details["error"]`` says why.
+    abstention), and ``details["error"]`` says why. A generation with
+    ``epochs`` is scored epoch by epoch and the scores reduced by ``reducer``
+    (:mod:`harness.epochs`).
     """
+    if gen.epochs:
+        each = gen.epoch_generations()
+        task = ctx.by_id[gen.sample_id].task
+        directions = {
+            f"{m.metric_name}.{k}": m.is_higher_better(k)
+            for m in ctx.metrics.get(task, [])
+            for k in m.keys
+        }
+        return reduce_scores(
+            [score_generation(ctx, g) for g in each],
+            reducer,
+            lambda key: directions.get(key, True),
+            [g.failed for g in each],
+        )
     item = generation_input(ctx, gen)
     sample = ctx.by_id[gen.sample_id]
     values: dict[str, float] = {}
@@ -161,62 +184,24 @@ def aggregate(
     generations: Sequence[Generation],
     cfg: RunConfig,
 ) -> dict[str, Any]:
-    """Per runner and task: every metric key with a bootstrap CI, per category and subset."""
-    boot = cfg.bootstrap
-    by_id = ctx.by_id
-    gens = {(g.runner, g.sample_id): g for g in generations}
-    grouped: dict[tuple[str, str], list[Score]] = defaultdict(list)
-    for s in scores:
-        grouped[(s.runner, by_id[s.sample_id].task)].append(s)
-    out: dict[str, Any] = {}
-    for (runner, task), rows in sorted(grouped.items()):
-        rows = sorted(rows, key=lambda s: s.sample_id)
-        keys = sorted({k for r in rows for k in r.values})
+    """Per runner and task: every metric key with a bootstrap CI, per category and subset.
 
-        def estimates(subset: list[Score], keys: list[str] = keys) -> dict[str, Any]:
-            return {
-                k: bootstrap_mean(
-                    [r.values[k] for r in subset if k in r.values],
-                    boot.resamples,
-                    boot.confidence,
-                    boot.seed,
-                ).to_dict()
-                for k in keys
-            }
+    ``{runner: {task: {n, errors, failed, metrics, corpus, categories, subsets}}}``;
+    computed by :func:`harness.tally.aggregate_tally` (the run itself aggregates
+    from its files in one streaming pass, :func:`write_outputs`).
+    """
+    from harness.tally import RunTally, aggregate_tally
 
-        categories: dict[str, list[Score]] = defaultdict(list)
-        subsets: dict[str, list[Score]] = defaultdict(list)
-        for r in rows:
-            sample = by_id[r.sample_id]
-            categories[sample.category].append(r)
-            if task == "qa":
-                subsets["answerable" if sample.answerable else "unanswerable"].append(r)
-        corpus: dict[str, float] = {}
-        for metric in ctx.metrics.get(task, []):
-            if not metric.corpus_level:
-                continue  # the mean is already there, with its CI
-            prefix = metric.metric_name + "."
-            scored = [r for r in rows if (runner, r.sample_id) in gens]
-            items = [generation_input(ctx, gens[(runner, r.sample_id)]) for r in scored]
-            per = [
-                {k[len(prefix) :]: v for k, v in r.values.items() if k.startswith(prefix)}
-                for r in scored
-            ]
-            for k, v in metric.aggregate(per, items).items():
-                corpus[f"{metric.metric_name}.{k}"] = v
-        mine = [gens[(runner, r.sample_id)] for r in rows if (runner, r.sample_id) in gens]
-        out.setdefault(runner, {})[task] = {
-            "n": len(rows),
-            "errors": sum(1 for g in mine if g.error),
-            # scored as failures: the errors plus outputs that are no answer (cut off empty,
-            # filtered, refused, reasoning not finished)
-            "failed": sum(1 for g in mine if g.failed),
-            "metrics": estimates(rows),
-            "corpus": corpus,
-            "categories": {c: estimates(v) for c, v in sorted(categories.items())},
-            "subsets": {c: estimates(v) for c, v in sorted(subsets.items())},
-        }
-    return out
+    runners = sorted({s.runner for s in scores})
+    tally = RunTally.from_records(runners, ctx.samples, scores, generations)
+    return aggregate_tally(tally, ctx.metrics, lambda g: generation_input(ctx, g), _boot(cfg))
+
+
+def _boot(cfg: RunConfig) -> Any:
+    from harness.tally import Bootstrap
+
+    b = cfg.bootstrap
+    return Bootstrap(b.resamples, b.confidence, b.seed)
 
 
 # -- generation ------------------------------------------------------------
@@ -229,12 +214,20 @@ def build_requests(
     system: str,
     samples: Iterable[Sample],
 ) -> list[Request]:
-    requests = []
-    for s in samples:
-        doc = ctx.docs[s.doc_id]
-        shots = few_shot_pool(ctx.samples, s, spec_few_shot) if spec_few_shot else []
-        requests.append(build_request(s, doc.article, params=params, few_shot=shots, system=system))
-    return requests
+    return [request_for(ctx, spec_few_shot, params, system, s) for s in samples]
+
+
+def request_for(
+    ctx: Context,
+    spec_few_shot: int,
+    params: GenerationParams | None,
+    system: str,
+    sample: Sample,
+) -> Request:
+    """The request a runner gets for ``sample``: its prompt, few-shot examples and settings."""
+    doc = ctx.docs[sample.doc_id]
+    shots = few_shot_pool(ctx.samples, sample, spec_few_shot) if spec_few_shot else []
+    return build_request(sample, doc.article, params=params, few_shot=shots, system=system)
 
 
 def _params(cfg_gen: Any) -> GenerationParams | None:
@@ -311,12 +304,47 @@ def _needs_load(
     return len(cache.get_many(keys)) < len(keys)
 
 
-class RunInterrupted(Exception):
-    """Raised on Ctrl-C after everything computed so far is on disk."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP), raised where Ctrl-C would be: the run stops as on Ctrl-C."""
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, signal_name: str = "SIGTERM") -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+class RunInterrupted(Exception):
+    """Raised on Ctrl-C (or SIGTERM: ``signal_name``) after everything computed is on disk."""
+
+    def __init__(self, run_dir: Path, signal_name: str | None = None) -> None:
         super().__init__(str(run_dir))
         self.run_dir = run_dir
+        self.signal_name = signal_name
+
+
+class RunAborted(RuntimeError):
+    """Writing failed mid-run (a full or read-only disk); everything written before is kept.
+
+    ``resumable`` is False when nothing had been written (the new run folder was removed).
+    """
+
+    def __init__(self, run_dir: Path, message: str, resumable: bool = True) -> None:
+        super().__init__(message)
+        self.run_dir = run_dir
+        self.resumable = resumable
+
+
+def _remove_empty_run(path: Path) -> None:
+    """Remove a run folder this process made that holds nothing but its lock (and temp files)."""
+    with contextlib.suppress(OSError):
+        files = list(path.iterdir())
+        if all(p.is_file() and (p.name.startswith(".") or not p.stat().st_size) for p in files):
+            for p in files:  # the lock, temp files, and the empty JSONL files opened first
+                p.unlink()
+            path.rmdir()
+
+
+class ResumeConflict(ValueError):
+    """A resumed run holds outputs of a runner that has changed since (another fingerprint)."""
 
 
 class RunnerFailed(RuntimeError):
@@ -392,6 +420,120 @@ def check_runners(
             raise ConfigError(f"{where}{field}: {message}")
 
 
+def _build_runners(
+    cfg: RunConfig,
+    factory: Callable[[str, str, dict[str, Any]], Runner],
+    config_path: Path | None,
+) -> list[tuple[Any, Runner, ReasoningTags]]:
+    """Every runner of ``cfg``, built before anything is written, with its reasoning tags.
+
+    Raises:
+        ConfigError: A runner refuses its options (``file:line: runners.N.options: why``).
+    """
+    from harness.config import ConfigError, config_line
+
+    out = []
+    for i, spec in enumerate(cfg.runners):
+        loc = ("runners", i, "options")
+        try:
+            options, reasoning_tags = runner_options(spec.type, spec.options)
+            out.append((spec, factory(spec.type, spec.name, options), reasoning_tags))
+        except (ValueError, TypeError) as exc:
+            line = config_line(config_path, loc) if config_path is not None else 0
+            where = f"{config_path}:{line}: " if line else ""
+            if not line and config_path is not None:
+                where = f"{config_path}: "
+            raise ConfigError(f"{where}runners.{i}.options: {exc}") from None
+    return out
+
+
+def _open_cache(cfg: RunConfig, base: Path) -> GenerationCache:
+    """The generation cache, opened before the run folder exists.
+
+    Raises:
+        OutputError: The cache file or its folder cannot be created or written.
+    """
+    import sqlite3
+
+    from harness.results import OutputError, check_output_file
+
+    path = resolve(base, cfg.cache.path) if cfg.cache.path else default_cache_path()
+    hint = "run with --no-cache, or point HARNESS_GENERATION_CACHE (or cache.path) elsewhere"
+    try:
+        check_output_file(path)
+        return GenerationCache(path)
+    except OutputError as exc:
+        raise OutputError(f"generation cache: {exc}; {hint}") from None
+    except (OSError, sqlite3.Error) as exc:
+        what = getattr(exc, "strerror", None) or str(exc)
+        raise OutputError(f"{path}: cannot open the generation cache: {what}; {hint}") from None
+
+
+def _fingerprints(
+    built: Sequence[tuple[Any, Runner, ReasoningTags]],
+    scrub: Scrubber,
+    prior: Mapping[tuple[str, str], tuple[Mapping[str, Any], Generation]],
+    rd: RunDir,
+) -> dict[str, str]:
+    """Each runner's fingerprint (as written: scrubbed); refuses one that changed mid-run.
+
+    Raises:
+        ResumeConflict: The run folder holds generations of a runner made under
+            another fingerprint (its code, model or settings changed since).
+    """
+    out: dict[str, str] = {}
+    for spec, runner, _ in built:
+        fp = scrub.text(str(runner.fingerprint()))
+        out[spec.name] = fp
+        before = sorted(
+            {
+                str(rec["fingerprint"])
+                for (name, _), (rec, _) in prior.items()
+                if name == spec.name and rec.get("fingerprint")
+            }
+        )
+        if before and before != [fp]:
+            raise ResumeConflict(
+                f"{rd.generations_path}: runner {spec.name!r} has changed since this run "
+                f"began (fingerprint {', '.join(before)}, now {fp}: its code, model or "
+                "settings differ); resuming would mix the outputs of two versions. Start a "
+                "new run, or resume with the runner as it was"
+            )
+    return out
+
+
+def score_key(ctx: Context, sample: Sample) -> str:
+    """What a sample's scores depend on besides the output: the sample, article and facts.
+
+    Recorded with each score line, so that a resume scores again exactly the
+    samples a gold change touched.
+    """
+    import hashlib
+    import json
+
+    doc = ctx.docs.get(sample.doc_id)
+    parts: list[Any] = [sample.to_dict()]
+    if doc is not None:
+        known = ctx.doc_parts.get(sample.doc_id)
+        if known is None:
+            article = hashlib.sha256(doc.article.encode("utf-8", "surrogatepass")).hexdigest()
+            known = ctx.doc_parts[sample.doc_id] = (
+                article,
+                [f.model_dump(mode="json") for f in doc.facts],
+            )
+        parts += list(known)
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def generation_key(g: Generation) -> str:
+    """What a score was computed from: the answer text and why it failed, if it did."""
+    if g.epochs:  # every epoch's answer counts
+        each = [[e.text, e.failed] for e in g.epoch_generations()]
+        return stable_hash(g.text, g.error, g.failure, each)
+    return stable_hash(g.text, g.error, g.failure)
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, str):
         return valid_text(value)
@@ -421,6 +563,7 @@ def _clean_generation(g: Generation, runner: str, scrub: Scrubber) -> Generation
         refusal=optional(g.refusal),
         reasoning=optional(g.reasoning),
         failure=optional(g.failure),
+        stop_reason=optional(g.stop_reason),
     )
 
 
@@ -475,12 +618,14 @@ _RESUME_MAY_CHANGE = frozenset({"bootstrap", "report", "cache", "output_dir"})
 
 def _check_resumable(rd: RunDir, cfg: RunConfig, scrub: Scrubber) -> None:
     """Refuse a folder that is not a run, or a run started from a different config."""
+    from harness.results import regular_file
+
     path = rd.path / "config.yaml"
-    if not path.is_file():
+    if not regular_file(path):  # a FIFO or folder there: RunFileError, nothing read
         raise ValueError(f"{rd.path}: not a run directory (no config.yaml); nothing to resume")
     try:
         before = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         raise ValueError(f"{path}: unreadable ({exc}); cannot resume this run") from None
     now = yaml.safe_load(yaml.safe_dump(_config_record(cfg, scrub), allow_unicode=True))
     if not isinstance(before, dict):
@@ -521,12 +666,40 @@ def run(
     progress: Progress = _quiet,
     runner_factory: Callable[[str, str, dict[str, Any]], Runner] = create_runner,
     max_errors: int | None = None,
+    config_path: Path | None = None,
 ) -> Path:
     """Evaluate every configured runner; returns the run directory.
 
+    Each runner's requests flow through its window of work in flight (a server:
+    its ``concurrency``; ``hf``: its batches; others: chunks of
+    :data:`harness.streaming.BATCH`), with no barrier between groups; every
+    answer is written and scored as it arrives, and the files are forced to
+    disk every 1,000 lines or second (:mod:`harness.streaming`). The summary
+    and reports come from one streaming pass over the files
+    (:class:`harness.tally.RunTally`), in bounded memory.
+
+    Everything that can be checked is checked before the run folder exists: the
+    gold, the metrics, every runner's options (each runner is built first, so a
+    missing executable or a bad URL fails at once), the results folder and the
+    generation cache. ``config_path`` (the config file) lets those errors name its
+    lines.
+
     With ``max_errors``, the run stops with :class:`TooManyErrors` once more than
     that many samples failed (counted over all runners), after writing what was
-    produced. Resuming generates failed samples again.
+    produced. Resuming generates failed samples again; it also generates again
+    what a gold change altered (a question, the article), scores again what the
+    gold change touches (answers, facts), and refuses a runner whose fingerprint
+    changed since the run began (its code, model or settings), rather than mix
+    the outputs of two versions.
+
+    Raises:
+        ConfigError: A runner's options are refused by its constructor.
+        OutputError: The results folder or the cache cannot be written (nothing made).
+        ResumeConflict: ``resume`` holds outputs of a runner that has changed since.
+        RunFileError: ``resume`` holds a damaged file (``file:line: field: what``).
+        RunInterrupted: Ctrl-C or SIGTERM; what was computed is on disk.
+        RunAborted: Writing failed mid-run (a full disk); what was written is kept.
+        TooManyErrors, RunnerFailed: See above; what was produced is on disk.
     """
     from harness.report.load import save_inputs
 
@@ -534,31 +707,48 @@ def run(
     bar = as_progress(progress)
     ctx = prepare(cfg, base)
     if runner_factory is create_runner:
-        check_runners(cfg)  # before anything is written
+        check_runners(cfg, config_path)  # before anything is written
     # Secrets of this run (keys, tokens, URL passwords, their environment variables):
     # removed from everything written, wherever a runner might have put them.
     scrub = Scrubber(secret_values([dict(spec.options) for spec in cfg.runners]))
-    if resume is not None:
-        rd = RunDir(resume.resolve())
-        if not rd.path.is_dir():
-            raise FileNotFoundError(f"{resume}: no such run directory to resume")
-        _check_resumable(rd, cfg, scrub)
-    else:
-        out_dir = output_dir or resolve(base, cfg.output_dir)
-        rd = RunDir.create(out_dir, run_id or new_run_id(cfg.name))
-    lock = rd.lock()  # one writer per run folder: a second resume of it fails at once
+    built = _build_runners(cfg, runner_factory, config_path)
+    cache = _open_cache(cfg, base) if use_cache and cfg.cache.enabled else None
+    lock: RunLock | None = None
+    try:
+        if resume is not None:
+            rd = RunDir(resume.resolve())
+            if not rd.path.is_dir():
+                raise FileNotFoundError(f"{resume}: no such run directory to resume")
+            _check_resumable(rd, cfg, scrub)
+        else:
+            out_dir = output_dir or resolve(base, cfg.output_dir)
+            rd = RunDir.create(out_dir, run_id or new_run_id(cfg.name))
+        lock = rd.lock()  # one writer per run folder: a second resume of it fails at once
+        for name in RUN_FILES:  # a FIFO, link or folder in their place is refused, untouched
+            check_output_file(rd.path / name)
+        prior_gen = {(g.runner, g.sample_id): (rec, g) for _, rec, g in rd.generation_records()}
+        prior_score = {(s.runner, s.sample_id): rec for _, rec, s in rd.score_records()}
+        fps = _fingerprints(built, scrub, prior_gen, rd)  # refuses a changed runner
+        gen_out = JsonlAppender(rd.generations_path, scrub.value)
+        score_out = JsonlAppender(rd.scores_path, scrub.value)
+        cadence = SyncCadence([gen_out, score_out])  # fsync every 1,000 lines or second
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        if cache:
+            cache.close()
+        raise
     rd.scrub = scrub.value
-    rd.write_text(
-        "config.yaml",
-        yaml.safe_dump(_config_record(cfg, scrub), sort_keys=False, allow_unicode=True),
-    )
-    save_inputs(rd.path, ctx.samples, ctx.docs)  # reports rebuild from the run alone
-    done_gen = {(g.runner, g.sample_id): g for g in rd.generations()}
-    done_score = {(s.runner, s.sample_id) for s in rd.scores()}
-    cache: GenerationCache | None = None
-    if use_cache and cfg.cache.enabled:
-        path = resolve(base, cfg.cache.path) if cfg.cache.path else default_cache_path()
-        cache = GenerationCache(path)
+    done_gen = {k: g for k, (_, g) in prior_gen.items()}
+    done_req = {k: rec.get("request") for k, (rec, _) in prior_gen.items()}
+    gold_keys = {s.id: score_key(ctx, s) for s in ctx.samples}
+    done_score = {
+        k
+        for k, rec in prior_score.items()
+        if k in done_gen
+        and rec.get("gold") == gold_keys.get(k[1])
+        and rec.get("generation") == generation_key(done_gen[k])
+    }  # scored on this gold, from the generation that is on disk now
     manifest: dict[str, Any] = {
         "run_id": rd.path.name,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -571,32 +761,47 @@ def run(
         "runners": {},
         "cpu_count": os.cpu_count(),
     }
-    gen_out = JsonlAppender(rd.generations_path)
-    score_out = JsonlAppender(rd.scores_path)
+    if resume is not None:
+        manifest["resumed"] = True
     n_errors, last_error = 0, ""
+
+    def stop(extra: Mapping[str, Any]) -> None:
+        """Record why the run stopped in the manifest, if the disk still takes it."""
+        with contextlib.suppress(OSError, ValueError):
+            rd.write_json("manifest.json", {**manifest, **extra})
+
     try:
-        for spec in cfg.runners:
+        rd.write_text(
+            "config.yaml",
+            yaml.safe_dump(_config_record(cfg, scrub), sort_keys=False, allow_unicode=True),
+        )
+        save_inputs(rd.path, ctx.samples, ctx.docs, scrub.value)  # reports rebuild from the run
+        for spec, runner, reasoning_tags in built:
             t0 = time.perf_counter()
-            options, reasoning_tags = runner_options(spec.type, spec.options)
-            runner: Runner = runner_factory(spec.type, spec.name, options)
+            fp = fps[spec.name]
             # baselines return the answer itself: no stop sequences to cut at
             cut_at_stops = not getattr(runner, "output_is_answer", False)
             cacheable = getattr(runner, "cacheable", True)
-            wrapped: Runner = CachedRunner(runner, cache) if cache and cacheable else runner
+            wrapped: Runner = (
+                CachedRunner(runner, cache, scrub.value) if cache and cacheable else runner
+            )
             tasks = spec.tasks or cfg.tasks
             todo = [s for s in ctx.samples if s.task in tasks]
-            requests = build_requests(
-                ctx,
-                spec.few_shot,
-                _params(spec.generation),
-                spec.system,
-                # not yet generated, or failed before (a resumed run tries those again)
-                [
-                    s
-                    for s in todo
-                    if (spec.name, s.id) not in done_gen or done_gen[(spec.name, s.id)].error
-                ],
-            )
+            make = partial(request_for, ctx, spec.few_shot, _params(spec.generation), spec.system)
+            # built when read (a run of 100,000 samples never holds all its requests)
+            req_keys = {s.id: request_key(fp, make(s)) for s in todo}
+
+            def pending(
+                sid: str, name: str = spec.name, keys: Mapping[str, str] = req_keys
+            ) -> bool:
+                """Not generated yet, failed before, or asked differently since (gold changed)."""
+                g = done_gen.get((name, sid))
+                if g is None or g.error:
+                    return True
+                before = done_req.get((name, sid))
+                return before is not None and before != keys[sid]
+
+            requests = Requests(make, [s for s in todo if pending(s.id)])
             templates = {
                 r.template: r.template_hash
                 for r in build_requests(
@@ -619,114 +824,193 @@ def run(
                 runner.load()  # type: ignore[attr-defined]
                 bar.done()
             bar.start(f"[{spec.name}] generate", len(requests))
-            gen_seconds = 0.0
-            for i in range(0, len(requests), BATCH):
-                batch = requests[i : i + BATCH]
-                tb = time.perf_counter()
-                try:
-                    gens = wrapped.generate(batch)
-                except (KeyboardInterrupt, TooManyErrors):
-                    raise
-                except Exception as exc:  # a runner bug or a lost model: keep what is done
-                    raise RunnerFailed(rd.path, spec.name, exc) from exc
-                gen_seconds += time.perf_counter() - tb
-                if len(gens) != len(batch):
-                    raise RuntimeError(
-                        f"runner {spec.name!r} returned {len(gens)} generations "
-                        f"for {len(batch)} requests"
-                    )
-                by_sample = {r.sample_id: r for r in batch}
-                for g in gens:
-                    g = _clean_generation(g, spec.name, scrub)
-                    request = by_sample.get(g.sample_id)
-                    # the same post-processing for every runner: echo, reasoning, stops
-                    g = finalize(g, request, reasoning_tags, cut_at_stops)
-                    if request is not None:
+            # Requests flow through the runner's window (a server: its concurrency; hf: its
+            # batches) with no barrier between groups; each answer is written and scored as
+            # it arrives, and the files are forced to disk on a time or count cadence.
+            k = max(1, spec.epochs)
+            asked = Requests(make, requests.items, k)  # k seeds per sample (epochs: k)
+            epochs_of: dict[int, list[Generation | None]] = {}
+            n_inline = 0
+            answers = stream_answers(wrapped, asked)
+            last = time.perf_counter()
+            try:
+                while True:
+                    try:
+                        arrived = next(answers)
+                    except StopIteration:
+                        break
+                    except (KeyboardInterrupt, TooManyErrors):
+                        raise
+                    except Exception as exc:  # a runner bug or a lost model: keep what is done
+                        raise RunnerFailed(rd.path, spec.name, exc) from exc
+                    share = (time.perf_counter() - last) / max(1, len(arrived))
+                    for index, g in arrived:
+                        request = asked[index]
+                        g = _clean_generation(g, spec.name, scrub)
+                        # the same post-processing for every runner: echo, reasoning, stops
+                        g = finalize(g, request, reasoning_tags, cut_at_stops)
                         g = replace(g, text=complete_answer(g.text, request))
-                    gen_out.write(g.to_dict())
-                    done_gen[(spec.name, g.sample_id)] = g
-                    done_score.discard((spec.name, g.sample_id))  # generated anew: score anew
-                    if g.error:
-                        n_errors, last_error = n_errors + 1, g.error
-                gen_out.sync()
-                if max_errors is not None and n_errors > max_errors:
-                    raise TooManyErrors(rd.path, n_errors, max_errors, last_error)
-                bar.advance(len(batch))
+                        slot = epochs_of.setdefault(index // k, [None] * k)
+                        slot[index % k] = g
+                        if any(x is None for x in slot):
+                            continue  # more epochs of this sample to come
+                        del epochs_of[index // k]
+                        (g,) = combine_epochs([x for x in slot if x is not None], k)
+                        key = (spec.name, g.sample_id)
+                        gen_out.write(
+                            {
+                                **g.to_dict(),
+                                "fingerprint": fp,
+                                "request": req_keys.get(g.sample_id),
+                                "wall": round(share * k, 6),
+                            }
+                        )
+                        done_req[key] = req_keys.get(g.sample_id)
+                        done_gen.pop(key, None)  # scored now: no copy kept
+                        if g.error:
+                            n_errors, last_error = n_errors + 1, g.error
+                        t1 = time.perf_counter()
+                        score = score_generation(ctx, g, spec.epoch_reducer)
+                        score_out.write(
+                            {
+                                **score.to_dict(),
+                                "gold": gold_keys[g.sample_id],
+                                "generation": generation_key(g),
+                                "wall": round(time.perf_counter() - t1, 6),
+                            }
+                        )
+                        done_score.add(key)
+                        n_inline += 1
+                        cadence.wrote(2)
+                        bar.advance()
+                    last = time.perf_counter()  # scoring time is not the runner's
+                    if max_errors is not None and n_errors > max_errors:
+                        raise TooManyErrors(rd.path, n_errors, max_errors, last_error)
+            finally:
+                answers.close()  # stopped early: the runner cancels what is in flight
+            cadence.sync()
             bar.done()
             ts = time.perf_counter()
+            # generated in an earlier session, not scored yet (or the gold changed since)
             n_score = sum((spec.name, s.id) not in done_score for s in todo)
-            bar.start(f"[{spec.name}] score", n_score)
+            bar.start(f"[{spec.name}] score", n_score + n_inline)
+            bar.advance(n_inline)  # scored above, as they arrived
             for s in todo:
                 key = (spec.name, s.id)
                 if key in done_score:
                     continue
-                score = score_generation(ctx, done_gen[key])
-                score_out.write(score.to_dict())
+                t1 = time.perf_counter()
+                score = score_generation(ctx, done_gen[key], spec.epoch_reducer)
+                score_out.write(
+                    {
+                        **score.to_dict(),
+                        "gold": gold_keys[s.id],
+                        "generation": generation_key(done_gen[key]),
+                        "wall": round(time.perf_counter() - t1, 6),
+                    }
+                )
                 done_score.add(key)
+                cadence.wrote()
                 bar.advance()
+            cadence.sync()
             bar.done()
             manifest["runners"][spec.name] = {
                 "type": spec.type,
                 "options": redact(dict(spec.options)),
-                "fingerprint": wrapped.fingerprint(),
+                "fingerprint": fp,
                 "prompt_templates": templates,
                 "few_shot": spec.few_shot,
                 "seconds_total": round(time.perf_counter() - t0, 3),
-                "seconds_generate": round(gen_seconds, 3),
+                "seconds_generate": 0.0,  # over every session: set from the files below
                 "seconds_score": round(time.perf_counter() - ts, 3),
-                "cache": {
-                    "hits": getattr(wrapped, "hits", 0),
-                    "misses": getattr(wrapped, "misses", len(requests)),
-                },
+                "cache": {"hits": 0, "misses": 0},
                 "trust_remote_code": bool(spec.options.get("trust_remote_code", False)),
             }
             bar.say(f"[{spec.name}] done in {time.perf_counter() - t0:.1f}s")
-    except KeyboardInterrupt:
-        rd.write_json("manifest.json", {**manifest, "interrupted": True})
+    except KeyboardInterrupt as exc:
+        signame = getattr(exc, "signal_name", None)
+        stop({"interrupted": True, **({"signal": signame} if signame else {})})
         lock.release()  # a resume in this same process may follow
-        raise RunInterrupted(rd.path) from None
+        raise RunInterrupted(rd.path, signame) from None
     except (TooManyErrors, RunnerFailed) as exc:
-        rd.write_json("manifest.json", {**manifest, "aborted": str(redact(str(exc)))})
+        stop({"aborted": str(redact(str(exc)))})
         lock.release()
         raise
+    except OSError as exc:  # a full or read-only disk: what was written stays
+        lock.release()
+        why = describe_os_error(exc)
+        if resume is None and not (rd.path / "config.yaml").exists():
+            _remove_empty_run(rd.path)  # nothing was written: no folder to resume
+            raise RunAborted(rd.path, f"{why}; nothing was written", False) from None
+        stop({"aborted": why})
+        raise RunAborted(rd.path, why) from None
     finally:
         bar.done()
-        gen_out.close()
-        score_out.close()
+        for out in (gen_out, score_out):
+            with contextlib.suppress(OSError):
+                out.close()
         if cache:
             cache.close()
-    generations = rd.generations()
-    latest = {(g.runner, g.sample_id): g for g in generations}
-    scores = {(s.runner, s.sample_id): s for s in rd.scores()}
-    names = {r.name for r in cfg.runners}
-    keep_s = [s for k, s in scores.items() if k[0] in names and k[1] in ctx.by_id]
-    keep_g = [g for k, g in latest.items() if k[0] in names and k[1] in ctx.by_id]
-    bar.start("summary (bootstrap CIs) and reports", None)
-    manifest["seconds_total"] = round(time.perf_counter() - t_start, 3)
+    # The per-sample bookkeeping of the generation loop is done with: the reports read the files.
+    for bookkeeping in (done_gen, done_req, done_score, prior_gen, prior_score, gold_keys):
+        bookkeeping.clear()
     try:
-        write_outputs(rd, ctx, cfg, keep_s, keep_g, [r.name for r in cfg.runners], manifest)
-    except KeyboardInterrupt:
-        raise RunInterrupted(rd.path) from None  # every generation and score is on disk
+        from harness.tally import RunTally
+
+        bar.start("summary (bootstrap CIs) and reports", None)
+        # One streaming pass over the run's files (every session's lines, the latest of each
+        # pair): the numbers, offsets and counts, never a second copy of texts and details.
+        tally = RunTally.read(rd.path, [r.name for r in cfg.runners], ctx.samples)
+        tally.session_totals(manifest)  # over every session, not only this one
+        tally.usage_totals(manifest, {r.name: r.price for r in cfg.runners})
+        manifest["seconds_total"] = round(time.perf_counter() - t_start, 3)
+        write_outputs(rd, ctx, cfg, [r.name for r in cfg.runners], manifest, tally)
+    except KeyboardInterrupt as exc:
+        raise RunInterrupted(rd.path, getattr(exc, "signal_name", None)) from None
+    except OSError as exc:  # every generation and score is on disk: a resume finishes it
+        stop({"aborted": describe_os_error(exc)})
+        raise RunAborted(rd.path, describe_os_error(exc)) from None
     finally:
         bar.done()
         lock.release()
     return rd.path
 
 
+#: The files a run writes whole (temp file and rename); checked before anything is written.
+RUN_FILES = (
+    "config.yaml",
+    "samples.jsonl",
+    "documents.json",
+    "manifest.json",
+    "summary.json",
+    "report.md",
+    "report.html",
+    "scores.parquet",
+)
+
+
 def write_outputs(
     rd: RunDir,
     ctx: Context,
     cfg: RunConfig,
-    scores: Sequence[Score],
-    generations: Sequence[Generation],
     runners: list[str],
     manifest: dict[str, Any],
+    tally: Any = None,
 ) -> None:
-    """Aggregate, then write manifest.json, summary.json, report.md and report.html."""
-    from harness.report.html import write_html_report
-    from harness.report.markdown import render_markdown
+    """Aggregate, then write manifest.json, summary.json, scores.parquet, report.md, report.html.
 
-    results = aggregate(ctx, scores, generations, cfg)
+    Everything comes from the run's files (``tally``: a
+    :class:`~harness.tally.RunTally` of them, read here when not given), in
+    bounded memory: the numbers are aggregated from the tally, the reports and
+    the Parquet table read back the lines they show.
+    """
+    from harness.report.html import write_html_report
+    from harness.report.stream import render_markdown_from_tally, write_scores_parquet
+    from harness.tally import RunTally, aggregate_tally
+
+    if tally is None:
+        tally = RunTally.read(rd.path, runners, ctx.samples)
+    results = aggregate_tally(tally, ctx.metrics, lambda g: generation_input(ctx, g), _boot(cfg))
     # Signatures last: some (sacrebleu's) name what the corpus scores saw.
     manifest["metrics"] = metric_signatures(ctx)
     summary = {
@@ -737,11 +1021,16 @@ def write_outputs(
     }
     rd.write_json("manifest.json", manifest)
     rd.write_json("summary.json", summary)
-    report = render_markdown(
-        rd.path, ctx, scores, generations, summary, manifest, worst=cfg.report.worst
+    # The per-sample scores as one table that pandas, DuckDB, Spark, ... read.
+    from harness.report.frame import PARQUET_FILE
+
+    write_scores_parquet(rd.path / PARQUET_FILE, tally, rd.path.name, rd.scrub)
+    report = render_markdown_from_tally(
+        rd.path, ctx, tally, summary, manifest, worst=cfg.report.worst
     )
     rd.write_text("report.md", report)
-    write_html_report(rd.path)
+    write_html_report(rd.path, scrub=rd.scrub, tally=tally)
+    tally.close()
 
 
 #: The default config, whose metrics ``harness score`` uses without ``--config``.
@@ -791,8 +1080,6 @@ def score_predictions(
     if unknown:
         raise UnknownSampleIds(unknown)
     rd = RunDir.create(output_dir, run_id or new_run_id(cfg.name + "-scored"))
-    gens: list[Generation] = []
-    scores: list[Score] = []
     with JsonlAppender(rd.generations_path) as g_out, JsonlAppender(rd.scores_path) as s_out:
         for runner, preds in predictions.items():
             for sid, text in preds.items():
@@ -801,8 +1088,6 @@ def score_predictions(
                 s = score_generation(ctx, g)
                 g_out.write(g.to_dict())
                 s_out.write(s.to_dict())
-                gens.append(g)
-                scores.append(s)
     ctx.samples = [s for s in ctx.samples if any(s.id in p for p in predictions.values())]
     save_inputs(rd.path, ctx.samples, ctx.docs)
     manifest = {
@@ -813,5 +1098,5 @@ def score_predictions(
         "metrics": metric_signatures(ctx),
         "runners": {r: {"type": "predictions"} for r in predictions},
     }
-    write_outputs(rd, ctx, cfg, scores, gens, list(predictions), manifest)
+    write_outputs(rd, ctx, cfg, list(predictions), manifest)
     return rd.path

@@ -33,6 +33,24 @@ def _chunks(resamples: int, n: int) -> list[int]:
     return [min(rows, resamples - i) for i in range(0, resamples, rows)]
 
 
+def _draw(rng: np.random.Generator, n: int, rows: int) -> np.ndarray:
+    """``rows x n`` indices in ``[0, n)``: ``rng.integers(0, n, size=(rows, n))``'s numbers.
+
+    Below 2**31 they are drawn as int32, which numpy generates from the same
+    stream (same values, same generator state after) about ten times faster
+    than int64 (tested in ``tests/test_stats.py``).
+    """
+    if n < 2**31:
+        return rng.integers(0, n, size=(rows, n), dtype=np.int32)
+    return rng.integers(0, n, size=(rows, n))  # pragma: no cover - 2**31 items
+
+
+def _estimate(mean: float, means: np.ndarray, confidence: float, n: int) -> Estimate:
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(means, [alpha, 1 - alpha])
+    return Estimate(mean, float(min(low, mean)), float(max(high, mean)), n)
+
+
 def bootstrap_mean(
     values: Sequence[float],
     resamples: int = DEFAULT_RESAMPLES,
@@ -49,11 +67,62 @@ def bootstrap_mean(
         return Estimate(mean, mean, mean, n)
     rng = np.random.default_rng(seed)
     means = np.concatenate(
-        [x[rng.integers(0, n, size=(rows, n))].mean(axis=1) for rows in _chunks(resamples, n)]
+        [x[_draw(rng, n, rows)].mean(axis=1) for rows in _chunks(resamples, n)]
     )
-    alpha = (1 - confidence) / 2
-    low, high = np.quantile(means, [alpha, 1 - alpha])
-    return Estimate(mean, float(min(low, mean)), float(max(high, mean)), n)
+    return _estimate(mean, means, confidence, n)
+
+
+def bootstrap_means(
+    columns: Sequence[Sequence[float] | np.ndarray],
+    resamples: int = DEFAULT_RESAMPLES,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> list[Estimate]:
+    """:func:`bootstrap_mean` of each column, with the same numbers, in one pass per size.
+
+    Every column of ``n`` values resamples the same ``resamples x n`` index
+    matrix (the seed's), so columns of one size share its blocks: each block is
+    drawn once and gathered per column. Equal columns are computed once, and a
+    column whose values are all equal has every resampled mean equal to its
+    mean (numpy sums ``n`` equal values in the same order either way).
+
+    Args:
+        columns: ``k`` sequences of floats (any lengths, empty allowed).
+
+    Returns:
+        ``k`` estimates, ``result[i] == bootstrap_mean(columns[i], ...)``.
+
+    Example:
+        >>> a, b = [1.0, 0.0, 1.0], [0.5, 0.5]
+        >>> bootstrap_means([a, b, a], seed=1) == [bootstrap_mean(c, seed=1) for c in (a, b, a)]
+        True
+    """
+    arrays = [np.asarray(c, dtype=float) for c in columns]
+    out: list[Estimate | None] = [None] * len(arrays)
+    groups: dict[int, dict[bytes, list[int]]] = {}
+    for i, x in enumerate(arrays):
+        n = len(x)
+        if n <= 1 or resamples <= 0:
+            out[i] = bootstrap_mean(x.tolist(), resamples, confidence, seed)  # no draw needed
+        elif (x == x[0]).all():
+            mean = float(x.mean())  # every resampled mean is this very number
+            out[i] = Estimate(mean, mean, mean, n)
+        else:
+            groups.setdefault(n, {}).setdefault(x.tobytes(), []).append(i)
+    for n, same in groups.items():
+        firsts = [members[0] for members in same.values()]
+        parts: dict[int, list[np.ndarray]] = {i: [] for i in firsts}
+        rng = np.random.default_rng(seed)
+        for rows in _chunks(resamples, n):
+            idx = _draw(rng, n, rows)
+            for i in firsts:
+                parts[i].append(arrays[i][idx].mean(axis=1))
+        for members in same.values():
+            x = arrays[members[0]]
+            est = _estimate(float(x.mean()), np.concatenate(parts[members[0]]), confidence, n)
+            for i in members:
+                out[i] = est
+    return [e for e in out if e is not None]
 
 
 def bootstrap_statistic(
@@ -126,9 +195,7 @@ def paired_compare(
         return PairedComparison(nan, nan, nan, 1.0, 1.0, 0, 0, 0, 0)
     mean = float(d.mean())
     rng = np.random.default_rng(seed)
-    boot = np.concatenate(
-        [d[rng.integers(0, n, size=(rows, n))].mean(axis=1) for rows in _chunks(resamples, n)]
-    )
+    boot = np.concatenate([d[_draw(rng, n, rows)].mean(axis=1) for rows in _chunks(resamples, n)])
     alpha = (1 - confidence) / 2
     low, high = (float(v) for v in np.quantile(boot, [alpha, 1 - alpha]))
     # Two-sided bootstrap p-value: how often the resampled mean falls on the other side of 0.

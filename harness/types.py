@@ -20,6 +20,17 @@ Task = Literal["qa", "summary"]
 TASKS: tuple[Task, ...] = ("qa", "summary")
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    """The field names of a dataclass, in order (``to_dict`` builds its dict from them)."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def _plain(value: Any) -> Any:
     """Turn tuples into lists recursively so that JSON dumps are stable."""
     if isinstance(value, tuple | list):
@@ -80,7 +91,10 @@ class Sample:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _plain(asdict(self))
+        # what _plain(asdict(self)) gives, without asdict's deep copies (a hot path at scale)
+        out: dict[str, Any] = {name: getattr(self, name) for name in _names(Sample)}
+        out["references"] = list(self.references)
+        out["evidence"] = [sp.to_dict() for sp in self.evidence]
         out["metadata"] = dict(self.metadata)
         return out
 
@@ -112,7 +126,9 @@ class GenerationParams:
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(asdict(self))  # type: ignore[no-any-return]
+        out = {name: getattr(self, name) for name in _names(GenerationParams)}
+        out["stop"] = list(self.stop)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GenerationParams:
@@ -177,6 +193,15 @@ class Generation:
       (empty and cut at the token limit, filtered, refused, reasoning not
       finished). Set by post-processing; such a sample is scored as a failure,
       like an error, never as an abstention.
+    * ``stop_reason``: the stop sequence (or stop token id) that ended the
+      output, where the server says (vLLM does); None for an end token or
+      when unknown. An empty answer that a stop sequence ended before it began
+      is a ``failure``, never an abstention.
+    * ``epochs``: with a runner's ``epochs: k`` (k > 1), every one of the k
+      generations of the sample (seeds ``seed``, ``seed + 1``, ...), each a
+      :meth:`to_dict` without ``sample_id``, ``runner`` and ``epochs``; the
+      fields above are then the first epoch's, except ``error``, which names
+      the first epoch that failed. Scores reduce the epochs' scores.
 
     Example:
         >>> g = Generation("d/q", "r", "", finish_reason="length", failure="cut off")
@@ -198,6 +223,8 @@ class Generation:
     refusal: str | None = None
     reasoning: str | None = None
     failure: str | None = None
+    stop_reason: str | None = None
+    epochs: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def failed(self) -> str | None:
@@ -205,12 +232,35 @@ class Generation:
         return self.error or self.failure
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = {name: getattr(self, name) for name in _names(Generation)}  # flat fields
+        if out["stop_reason"] is None:
+            del out["stop_reason"]  # the line as it was before servers said
+        if not self.epochs:
+            del out["epochs"]  # one generation per sample: the line as it always was
+        else:
+            out["epochs"] = [dict(e) for e in self.epochs]
+        return out
+
+    def epoch_generations(self) -> list[Generation]:
+        """The epochs as generations of this sample and runner (empty without epochs)."""
+        names = set(_names(Generation)) - {"sample_id", "runner", "epochs"}
+        return [
+            Generation(
+                sample_id=self.sample_id,
+                runner=self.runner,
+                text=str(e.get("text", "")),
+                **{k: v for k, v in e.items() if k in names and k != "text"},
+            )
+            for e in self.epochs
+        ]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Generation:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        names = _names(cls)
+        kwargs = {k: v for k, v in data.items() if k in names}
+        if "epochs" in kwargs:
+            kwargs["epochs"] = tuple(dict(e) for e in kwargs["epochs"] or ())
+        return cls(**kwargs)
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,33 @@ def test_bootstrap_in_blocks_gives_the_numbers_of_one_big_draw(
         paired_small.p_bootstrap,
         paired_small.p_permutation,
     )
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 1000, 65537])
+def test_int32_draws_are_the_int64_numbers_and_leave_the_same_state(n: int) -> None:
+    """The faster draw (int32) gives numpy's int64 indices and consumes the same stream."""
+    import harness.stats as stats
+
+    a, b = np.random.default_rng(11), np.random.default_rng(11)
+    for rows in (1, 3):
+        assert (stats._draw(a, n, rows) == b.integers(0, n, size=(rows, n))).all()
+    assert a.random() == b.random()
+
+
+def test_bootstrap_means_equal_one_call_per_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Columns resampled together (shared blocks, equal and constant columns computed once)
+    give exactly the numbers of one ``bootstrap_mean`` call each."""
+    import harness.stats as stats
+    from harness.stats import bootstrap_means
+
+    rng = np.random.default_rng(8)
+    x = list(rng.random(300))
+    exact = [float(v) for v in rng.integers(0, 2, 300) * 100.0]
+    columns: list[list[float]] = [
+        x, exact, x, [0.1] * 300, [1 / 3] * 41, [], [0.5], list(rng.random(41)), exact[:7],
+    ]
+    monkeypatch.setattr(stats, "_CHUNK_CELLS", 1999)  # several blocks per size
+    for seed, resamples in ((0, 1000), (5, 37), (2, 0)):
+        want = [bootstrap_mean(c, resamples, 0.9, seed) for c in columns]
+        got = bootstrap_means(columns, resamples, 0.9, seed)
+        assert [repr(e) for e in got] == [repr(e) for e in want]  # NaN for the empty one

@@ -10,6 +10,8 @@ file, line and field of the first problem it meets.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,76 @@ SUMMARY_LENGTHS = ("headline", "abstract", "bullets")
 
 class GoldError(ValueError):
     """A gold file is missing or malformed; the message names file, line and field."""
+
+
+#: A gold file larger than this is refused (an article of a few pages is some 10 kB).
+MAX_GOLD_FILE_BYTES = 32 * 1024 * 1024
+#: Articles longer than this many characters are refused: every runner and metric reads
+#: the article per sample, and some work grows faster than its length.
+MAX_ARTICLE_CHARS = 1_000_000
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def gold_file_present(path: Path) -> bool:
+    """Whether anything (a file, a link, a FIFO, ...) is at ``path``: :func:`read_gold_bytes`
+    then says whether it may be read."""
+    return os.path.lexists(path)
+
+
+def read_gold_bytes(path: Path, limit: int = MAX_GOLD_FILE_BYTES) -> bytes:
+    """The bytes of one gold file, which must be a regular file inside its document folder.
+
+    A symbolic link is followed only when it leads to a regular file inside the
+    folder that holds it (``article.txt -> /proc/self/environ`` would put the
+    environment into the run's outputs); FIFOs (which would block), devices,
+    sockets and folders are refused, as are files over ``limit`` bytes.
+
+    Raises:
+        FileNotFoundError: Nothing is at ``path``.
+        GoldError: ``path: (file): why`` for anything else.
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise GoldError(f"{path}: (file): cannot read: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        folder = path.parent.resolve()
+        try:
+            target = path.resolve(strict=True)
+            st = target.stat()
+        except (OSError, RuntimeError):
+            raise GoldError(f"{path}: (file): a symbolic link that leads nowhere") from None
+        if not target.is_relative_to(folder):
+            raise GoldError(
+                f"{path}: (file): a symbolic link to {target}, outside the document folder "
+                f"{folder}; gold files must lie in their own folder"
+            )
+    if not stat.S_ISREG(st.st_mode):
+        raise GoldError(f"{path}: (file): is {_kind(st.st_mode)}, not a regular file")
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise GoldError(f"{path}: (file): cannot read: {exc.strerror}") from None
+    if len(data) > limit:
+        raise GoldError(
+            f"{path}: (file): larger than the limit of {limit:,} bytes; split the document"
+        )
+    return data
 
 
 @dataclass(frozen=True)
@@ -61,12 +133,19 @@ def _no_constant(name: str) -> Any:
 def loads_strict(text: str) -> Any:
     """``json.loads`` that rejects ``NaN`` and ``Infinity``, which Python accepts but JSON lacks.
 
+    Raises:
+        json.JSONDecodeError: Not JSON.
+        ValueError: NaN or Infinity, or nesting deeper than Python's recursion limit.
+
     >>> loads_strict('{"weight": NaN}')
     Traceback (most recent call last):
     ...
     ValueError: NaN is not a JSON number (JSON has no NaN or Infinity)
     """
-    return json.loads(text, parse_constant=_no_constant)
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply (more levels than can be read)") from None
 
 
 def json_line_of(text: str, loc: Sequence[Any]) -> int:
@@ -98,9 +177,9 @@ def read_json_object(path: Path) -> tuple[dict[str, Any], str]:
     A byte order mark is skipped; NaN and Infinity are errors.
     """
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise GoldError(f"{path}: cannot read: {exc.strerror}") from exc
+        raw = read_gold_bytes(path)
+    except FileNotFoundError:
+        raise GoldError(f"{path}: missing") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,9 +204,9 @@ def read_json_object(path: Path) -> tuple[dict[str, Any], str]:
 def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     """Yield ``(line number, parsed object)``; raise :class:`GoldError` on bad lines."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise GoldError(f"{path}: cannot read: {exc.strerror}") from exc
+        raw = read_gold_bytes(path)
+    except FileNotFoundError:
+        raise GoldError(f"{path}: missing") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -194,9 +273,9 @@ def load_document(folder: Path | str) -> GoldDocument:
     """Load one ``gold/<doc-id>/`` folder."""
     folder = Path(folder)
     for name in ("article.txt", "meta.json", "qa.jsonl"):
-        if not (folder / name).is_file():
+        if not gold_file_present(folder / name):
             raise GoldError(f"{folder / name}: missing (a gold folder needs {', '.join(FILES)})")
-    raw_article = (folder / "article.txt").read_bytes()
+    raw_article = read_gold_bytes(folder / "article.txt")
     try:
         # Bytes, then decode: text mode would turn CRLF into LF and shift every offset.
         article = raw_article.decode("utf-8")
@@ -207,6 +286,11 @@ def load_document(folder: Path | str) -> GoldDocument:
         ) from exc
     if not article.strip():
         raise GoldError(f"{folder / 'article.txt'}: the article is empty")
+    if len(article) > MAX_ARTICLE_CHARS:
+        raise GoldError(
+            f"{folder / 'article.txt'}: (file): {len(article):,} characters, more than the "
+            f"limit of {MAX_ARTICLE_CHARS:,}; split the document"
+        )
     meta_obj, meta_text = read_json_object(folder / "meta.json")
     try:
         meta = MetaModel.model_validate(meta_obj)
@@ -226,10 +310,10 @@ def load_document(folder: Path | str) -> GoldDocument:
         meta=meta,
         qa=qa,
         summaries=tuple(_parse(SummaryModel, opt["summaries.jsonl"]))
-        if opt["summaries.jsonl"].is_file()
+        if gold_file_present(opt["summaries.jsonl"])
         else (),
         facts=tuple(_parse(FactModel, opt["facts.jsonl"], article))
-        if opt["facts.jsonl"].is_file()
+        if gold_file_present(opt["facts.jsonl"])
         else (),
     )
 

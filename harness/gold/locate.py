@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.gold.load import document_folders
+from harness.gold.load import document_folders, read_gold_bytes
 from harness.results import atomic_write_text
 
 EVIDENCE_FILES = ("qa.jsonl", "facts.jsonl")
@@ -59,14 +59,14 @@ def _ordered(ev: dict[str, Any]) -> dict[str, Any]:
 
 
 def locate_document(folder: Path, write: bool = True) -> LocateResult:
-    article = (folder / "article.txt").read_bytes().decode("utf-8")
+    article = read_gold_bytes(folder / "article.txt").decode("utf-8")
     changed: list[str] = []
     problems: list[str] = []
     for name in EVIDENCE_FILES:
         path = folder / name
         if not path.is_file():
             continue
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_gold_bytes(path).decode("utf-8").splitlines()
         out_lines, dirty = [], False
         for no, line in enumerate(lines, start=1):
             if not line.strip():

@@ -17,12 +17,15 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from harness.gold.load import (
+    MAX_ARTICLE_CHARS,
     GoldError,
     document_folders,
+    gold_file_present,
     json_line_of,
     load_document,
     loads_strict,
     pydantic_problems,
+    read_gold_bytes,
     read_json_object,
 )
 from harness.gold.schema import FactModel, MetaModel, QAModel, SummaryModel
@@ -53,9 +56,12 @@ class _Collector:
 
 def _read_lines(path: Path, out: _Collector) -> list[tuple[int, Any]]:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        out.add(path, 0, "(file)", f"cannot read: {exc.strerror}")
+        raw = read_gold_bytes(path)
+    except FileNotFoundError:
+        out.add(path, 0, "(file)", "missing")
+        return []
+    except GoldError as exc:
+        out.problems.append(_problem_of(exc))
         return []
     try:
         text = raw.decode("utf-8")
@@ -128,8 +134,10 @@ def _check_evidence(
     return ok
 
 
-def _validate_qa(path: Path, article: str, out: _Collector) -> None:
-    for no, q in _models(path, QAModel, out):
+def _validate_qa(path: Path, article: str, out: _Collector) -> int:
+    """Problems of ``qa.jsonl`` go to ``out``; returns how many questions it holds."""
+    items = _models(path, QAModel, out)
+    for no, q in items:
         assert isinstance(q, QAModel)
         spans_ok = _check_evidence(path, no, q.evidence, article, out)
         if not q.answerable:
@@ -156,6 +164,7 @@ def _validate_qa(path: Path, article: str, out: _Collector) -> None:
                         f"{a!r} is not supported by the evidence {joined!r} "
                         '(mark the item "abstractive": true if it is a paraphrase)',
                     )
+    return len(items)
 
 
 def _validate_summaries(path: Path, out: _Collector) -> None:
@@ -228,18 +237,26 @@ def validate_document(folder: Path) -> list[Problem]:
     article_path = folder / "article.txt"
     article = ""
     try:
-        article = article_path.read_bytes().decode("utf-8")
+        article = read_gold_bytes(article_path).decode("utf-8")
         if not article.strip():
             out.add(article_path, 0, "(file)", "the article is empty")
+        elif len(article) > MAX_ARTICLE_CHARS:
+            out.add(
+                article_path, 0, "(file)",
+                f"{len(article):,} characters, more than the limit of {MAX_ARTICLE_CHARS:,}",
+            )  # fmt: skip
+            article = ""
     except FileNotFoundError:
         out.add(article_path, 0, "(file)", "missing")
+    except GoldError as exc:
+        out.problems.append(_problem_of(exc))
     except UnicodeDecodeError:
         out.add(article_path, 0, "(file)", "not valid UTF-8")
     meta_path = folder / "meta.json"
     language = "de"
     meta_text = ""
     try:
-        if meta_path.read_bytes().startswith(b"\xef\xbb\xbf"):
+        if read_gold_bytes(meta_path).startswith(b"\xef\xbb\xbf"):
             out.add(
                 meta_path, 1, "(file)", "starts with a byte order mark; save as UTF-8 without BOM"
             )
@@ -258,15 +275,15 @@ def validate_document(folder: Path) -> list[Problem]:
     except ValidationError as exc:
         for err, (field, msg) in zip(exc.errors(), pydantic_problems(exc), strict=True):
             out.add(meta_path, json_line_of(meta_text, err["loc"]), field, msg)
-    if (folder / "qa.jsonl").is_file():
-        _validate_qa(folder / "qa.jsonl", article, out)
-        if not (folder / "qa.jsonl").read_bytes().strip(b"\xef\xbb\xbf \t\r\n"):
+    if gold_file_present(folder / "qa.jsonl"):
+        rows = _validate_qa(folder / "qa.jsonl", article, out)
+        if rows == 0 and not any(p.file == str(folder / "qa.jsonl") for p in out.problems):
             out.add(folder / "qa.jsonl", 0, "(file)", "no questions; the file is empty")
     else:
         out.add(folder / "qa.jsonl", 0, "(file)", "missing")
-    if (folder / "summaries.jsonl").is_file():
+    if gold_file_present(folder / "summaries.jsonl"):
         _validate_summaries(folder / "summaries.jsonl", out)
-    if (folder / "facts.jsonl").is_file():
+    if gold_file_present(folder / "facts.jsonl"):
         _validate_facts(folder / "facts.jsonl", article, language, out)
     _validate_judgements(folder, out)
     return out.problems

@@ -14,6 +14,7 @@ from typing import Any
 
 from harness.metaeval.qa import QAMetricAgreement
 from harness.metaeval.summary import SummaryMetaEval
+from harness.text.display import neutral_markdown, printable
 from harness.types import Estimate
 
 __all__ = ["render_html", "render_markdown"]
@@ -23,8 +24,9 @@ def _cell(text: object, limit: int = 240) -> str:
     s = " ".join(str(text).split())
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    s = "".join("\ufffd" if (ord(c) < 32 or 0x202A <= ord(c) <= 0x202E) else c for c in s)
-    return s.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    s = printable(s, keep="")  # controls, direction overrides and isolates: U+FFFD
+    s = s.replace("&", "&amp;").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return neutral_markdown(s)  # no images, links, @mentions or #refs in a PR comment
 
 
 def _pct(e: Estimate) -> str:

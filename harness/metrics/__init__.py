@@ -17,7 +17,7 @@ from harness.registry import Registry
 METRICS: Registry[type[HarnessMetric]] = Registry("metric", entry_point_group="harness.metrics")
 
 _BUILTIN_MODULES = (
-    "answer_equivalence", "squad_v2", "qa_de", "rouge", "chrf", "bertscore", "judge",
+    "answer_equivalence", "squad_v2", "squad", "qa_de", "rouge", "chrf", "bertscore", "judge",
     "key_facts", "hallucination", "abstention", "faithful_coverage",
 )  # fmt: skip
 
@@ -39,8 +39,24 @@ def create(name: str, **options: Any) -> HarnessMetric:
 
 
 def load(name: str, **options: Any) -> Any:
-    """The metric registered as ``name`` as an ``evaluate.EvaluationModule``, offline."""
-    return as_evaluate_module(create(name, **options))
+    """The metric registered as ``name`` as an ``evaluate.EvaluationModule``, offline.
+
+    A drop-in for ``evaluate.load(name)``: ``rouge``, ``chrf``, ``squad_v2``,
+    ``squad`` and ``bertscore`` take ``evaluate``'s arguments and input forms
+    and return its result keys (numbers only; the signature is
+    ``module.signature``). Options the harness defaults differently from
+    ``evaluate`` take ``evaluate``'s default here unless given
+    (:attr:`HarnessMetric.evaluate_defaults`: ``rouge`` does not stem unless
+    ``use_stemmer=True``); ``options`` are the metric's own (``language``,
+    ``tokenizer``, ...).
+
+    Raises:
+        UnknownNameError: If no metric is registered as ``name``.
+        ValueError: If an option is unknown or invalid.
+    """
+    _load_builtins()
+    defaults = dict(METRICS.get(name).evaluate_defaults)
+    return as_evaluate_module(create(name, **{**defaults, **options}))
 
 
 def names() -> list[str]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias, TypeVar
 
 from harness.types import Sample, Task
 
@@ -193,14 +193,19 @@ class HarnessMetric:
         return self.higher_is_better.get(key, True)
 
     def compute(self, predictions: Sequence[str], references: References) -> dict[str, Any]:
-        """Aggregate scores of ``predictions`` against their references, plus the signature.
+        """Aggregate scores of ``predictions`` against their references: numbers only.
+
+        Metrics that Hugging Face ``evaluate`` also has (``rouge``, ``chrf``,
+        ``squad_v2``, ``squad``, ``bertscore``) override this with ``evaluate``'s
+        arguments and result keys. The signature is not part of the result: it
+        is :meth:`signature` (and ``module.signature`` on the evaluate module).
 
         Args:
             predictions: One text per sample.
             references: Per prediction, one reference string or a list of them.
 
         Returns:
-            The corpus values (:meth:`aggregate`) and ``signature``.
+            The corpus values (:meth:`aggregate`), ``key -> float``.
 
         Raises:
             ValueError: If the two lists differ in length.
@@ -211,9 +216,35 @@ class HarnessMetric:
             for p, r in zip(predictions, reference_lists(references), strict=True)
         ]
         rows = [dict(self.score(item).values) for item in items]
-        result: dict[str, Any] = dict(self.aggregate(rows, items))
-        result["signature"] = self.signature()
-        return result
+        return dict(self.aggregate(rows, items))
+
+    #: Options that :func:`harness.metrics.load` (the ``evaluate`` drop-in) sets to
+    #: ``evaluate``'s defaults unless given, where those differ from the harness's own
+    #: (``rouge``: ``use_stemmer=False``). :func:`harness.metrics.create` keeps the
+    #: harness defaults.
+    evaluate_defaults: ClassVar[Mapping[str, Any]] = {}
+
+    @classmethod
+    def evaluate_features(cls) -> list[Any]:
+        """The ``datasets.Features`` the evaluate module accepts (imports datasets).
+
+        The default: a string prediction with one reference string, or with a
+        list of reference strings (as evaluate's own ``rouge`` and ``bleu``).
+        evaluate picks the first set that the first example fits.
+        """
+        import datasets
+
+        return [
+            datasets.Features(
+                {"predictions": datasets.Value("string"), "references": datasets.Value("string")}
+            ),
+            datasets.Features(
+                {
+                    "predictions": datasets.Value("string"),
+                    "references": datasets.Sequence(datasets.Value("string")),
+                }
+            ),
+        ]
 
 
 def _listing_references(compute: Callable[..., Any]) -> Callable[..., Any]:
@@ -232,17 +263,32 @@ def _listing_references(compute: Callable[..., Any]) -> Callable[..., Any]:
 
 HarnessMetric.compute._lists_references = True  # type: ignore[attr-defined]
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def own_references(compute: _F) -> _F:
+    """Mark a subclass's ``compute`` as reading its ``references`` itself (dicts, ids).
+
+    Without the mark, a subclass's ``compute`` gets every reference as a list
+    of strings (:func:`reference_lists`); ``squad_v2`` and ``squad`` also take
+    evaluate's ``{"id": ..., "answers": {"text": [...]}}`` records.
+    """
+    compute._lists_references = True  # type: ignore[attr-defined]
+    return compute
+
 
 def as_evaluate_module(metric: HarnessMetric) -> Any:
     """Wrap ``metric`` as an :class:`evaluate.EvaluationModule` (imports evaluate lazily).
 
-    The module's ``compute(predictions=..., references=...)`` goes through
-    evaluate's Arrow buffer like any hub module; ``module.harness_metric`` is
-    the wrapped metric. References are one string or a list of strings per
-    prediction (two feature sets, as evaluate's own ``bleu`` has); evaluate
-    picks the set from the first example, so one call uses one form.
+    The module's ``compute(predictions=..., references=..., **kwargs)`` goes
+    through evaluate's Arrow buffer like any hub module and then calls
+    ``metric.compute`` with the same keyword arguments, so a metric that
+    ``evaluate`` also has takes the same arguments and returns the same keys.
+    ``module.harness_metric`` is the wrapped metric and ``module.signature``
+    its signature string (never among the numeric results). The input forms
+    are :meth:`HarnessMetric.evaluate_features`; evaluate picks the form from
+    the first example, so one call uses one form.
     """
-    import datasets
     import evaluate
 
     class _Module(evaluate.Metric):  # type: ignore[misc]
@@ -254,25 +300,18 @@ def as_evaluate_module(metric: HarnessMetric) -> Any:
                     "predictions: list of str; references: list of str (one reference each) "
                     "or list of list of str (every accepted reference)"
                 ),
-                features=[
-                    datasets.Features(
-                        {
-                            "predictions": datasets.Value("string"),
-                            "references": datasets.Value("string"),
-                        }
-                    ),
-                    datasets.Features(
-                        {
-                            "predictions": datasets.Value("string"),
-                            "references": datasets.Sequence(datasets.Value("string")),
-                        }
-                    ),
-                ],
+                features=metric.evaluate_features(),
                 module_type="metric",
             )
 
-        def _compute(self, predictions: Sequence[str], references: References) -> dict[str, Any]:
-            return metric.compute(predictions, references)
+        def _compute(self, predictions: Any, references: Any, **kwargs: Any) -> dict[str, Any]:
+            result: dict[str, Any] = metric.compute(predictions, references, **kwargs)
+            return result
+
+        @property
+        def signature(self) -> str:
+            """What determines the numbers (tokenizer, stemmer, versions, options)."""
+            return metric.signature()
 
     _Module.__name__ = _Module.__qualname__ = "".join(
         part.capitalize() for part in metric.metric_name.split("_")

@@ -24,12 +24,18 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sacrebleu.metrics.chrf import CHRF, CHRFSignature
 
 from harness.metrics import METRICS
-from harness.metrics.base import HarnessMetric, MetricResult, ScoringInput
+from harness.metrics.base import (
+    HarnessMetric,
+    MetricResult,
+    References,
+    ScoringInput,
+    reference_lists,
+)
 
 __all__ = ["Chrf", "reference_streams"]
 
@@ -110,6 +116,66 @@ class Chrf(HarnessMetric):
             # sacrebleu's type hints say Sequence[Sequence[str]]; None is its padding value.
             out[key] = float(metric.corpus_score(hyps, streams).score)  # type: ignore[arg-type]
         return out
+
+    def compute(
+        self,
+        predictions: Sequence[str],
+        references: References,
+        char_order: int | None = None,
+        word_order: int = CHRF.WORD_ORDER,
+        beta: int | None = None,
+        lowercase: bool = False,
+        whitespace: bool = False,
+        eps_smoothing: bool = False,
+    ) -> dict[str, Any]:
+        """``evaluate``'s chrf: sacrebleu's corpus chrF with the same arguments and keys.
+
+        Args:
+            predictions: One text per sample.
+            references: Per prediction, one reference or a list of them.
+                Unlike ``evaluate`` (which raises), predictions may have
+                different numbers of references (streams padded with None).
+            char_order, beta: Default this metric's (6 and 2).
+            word_order: 0 is chrF (default), 2 is chrF++.
+            lowercase, whitespace, eps_smoothing: As sacrebleu's ``CHRF``.
+
+        Returns:
+            ``{"score": 0–100, "char_order": int, "word_order": int, "beta": int}``.
+
+        Raises:
+            ValueError: If the lists differ in length.
+        """
+        refs = reference_lists(references)
+        if len(predictions) != len(refs):
+            raise ValueError(f"chrf: {len(predictions)} predictions but {len(refs)} references")
+        hyps, streams = list(predictions), reference_streams(refs)
+        own = (
+            char_order in (None, self.char_order)
+            and beta in (None, self.beta)
+            and not (lowercase or whitespace or eps_smoothing)
+            and word_order in (0, 2)
+        )
+        if own:  # this metric's scorers: the signature then names this corpus's references
+            for m in self._corpus.values():
+                m.corpus_score(hyps, streams)  # type: ignore[arg-type]
+            metric = self._corpus["chrf" if word_order == 0 else "chrf_pp"]
+        else:
+            metric = CHRF(
+                self.char_order if char_order is None else char_order,
+                word_order,
+                self.beta if beta is None else beta,
+                lowercase,
+                whitespace,
+                eps_smoothing,
+            )
+        # sacrebleu's type hints say Sequence[Sequence[str]]; None is its padding value.
+        out = metric.corpus_score(hyps, streams)  # type: ignore[arg-type]
+        return {
+            "score": float(out.score),
+            "char_order": out.char_order,
+            "word_order": out.word_order,
+            "beta": out.beta,
+        }
 
     def sacrebleu_signatures(self) -> dict[str, str]:
         """sacrebleu's own signature strings (``nrefs:?`` before any corpus score)."""

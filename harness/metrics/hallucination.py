@@ -62,6 +62,7 @@ from harness.metrics.base import HarnessMetric, MetricResult, ScoringInput
 from harness.text.dates import DateMention, PartialDate, find_dates
 from harness.text.names import Vocabulary, new_names
 from harness.text.numbers import find_numbers
+from harness.text.spans import Cover
 
 __all__ = ["Hallucination", "SourceFacts", "report_lines", "unsupported_mentions"]
 
@@ -161,11 +162,9 @@ class SourceFacts:
                     self.points.add(PartialDate(y, p.month, p.day))
                 except ValueError:  # 29 February in a year without one
                     continue
-        date_spans = [(d.start, d.end) for d in dates]
+        date_spans = Cover((d.start, d.end) for d in dates)
         numbers = find_numbers(source)
-        self.amounts = {
-            n.value for n in numbers if not any(s <= n.start < e for s, e in date_spans)
-        }
+        self.amounts = {n.value for n in numbers if n.start not in date_spans}
         values = {n.value for n in numbers}
         values.update(float(p.day) for p in points if p.day is not None)
         values.update(float(y) for y in self.years)
@@ -251,9 +250,9 @@ def _check(prediction: str, facts: SourceFacts, question: str) -> tuple[int, lis
                 out.append({"text": d.text, "start": d.start, "end": d.end, "kind": "number"})
         elif not facts.supports_date(d):
             out.append({"text": d.text, "start": d.start, "end": d.end, "kind": "date"})
-    skip = [(d.start, d.end) for d in dates] + _skipped_number_spans(prediction)
+    skip = Cover([(d.start, d.end) for d in dates] + _skipped_number_spans(prediction))
     for n in find_numbers(prediction):
-        if any(s <= n.start < e for s, e in skip):
+        if n.start in skip:
             continue
         if n.kind in ("word", "ordinal") and n.value <= 1:
             continue

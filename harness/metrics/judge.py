@@ -51,10 +51,10 @@ import contextlib
 import json
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from harness.metrics import METRICS
 from harness.metrics.base import CorrectRule, HarnessMetric, MetricResult, ScoringInput
@@ -294,21 +294,24 @@ def parse_verdict(text: str, rubric: str) -> Verdict:
 
 
 def krippendorff_alpha(units: Sequence[Sequence[float]], metric: str = "interval") -> float | None:
-    """Krippendorff's alpha for repeated ratings of several units.
+    """Krippendorff's alpha for repeated ratings of several units, by ``krippendorff``.
 
     Each unit holds the ratings it received (any number; units with fewer
-    than two are not pairable and are ignored). Computed from the
-    coincidence matrix: ``alpha = 1 - D_o / D_e`` with the observed
-    disagreement ``D_o`` within units and the expected disagreement ``D_e``
+    than two are not pairable and are ignored). ``alpha = 1 - D_o / D_e``:
+    the observed disagreement within units against the expected disagreement
     over all pairable values; the difference is ``(a - b) ** 2``
-    (``interval``) or ``a != b`` (``nominal``).
+    (``interval``) or ``a != b`` (``nominal``). The package ``krippendorff``
+    computes it from a raters × units matrix (missing ratings as NaN).
 
     Args:
         units: Ratings per unit.
         metric: ``interval`` or ``nominal``.
 
     Returns:
-        Alpha, or None when undefined (fewer than two pairable values, or all equal).
+        Alpha, or None when undefined (no unit with two ratings, or all equal).
+
+    Raises:
+        ValueError: If ``metric`` is neither ``interval`` nor ``nominal``.
 
     Example:
         >>> krippendorff_alpha([[1, 1], [2, 2]], "nominal")
@@ -320,31 +323,18 @@ def krippendorff_alpha(units: Sequence[Sequence[float]], metric: str = "interval
     """
     if metric not in ("interval", "nominal"):
         raise ValueError(f"unknown metric {metric!r}; expected 'interval' or 'nominal'")
+    import krippendorff
+    import numpy as np
 
-    def delta(a: float, b: float) -> float:
-        return (a - b) ** 2 if metric == "interval" else float(a != b)
-
-    pairable = [list(u) for u in units if len(u) >= 2]
-    coincidence: defaultdict[tuple[float, float], float] = defaultdict(float)
-    for u in pairable:
-        m = len(u)
-        for i, a in enumerate(u):
-            for j, b in enumerate(u):
-                if i != j:
-                    coincidence[(a, b)] += 1 / (m - 1)
-    totals: defaultdict[float, float] = defaultdict(float)
-    for (a, _), w in coincidence.items():
-        totals[a] += w
-    n = sum(totals.values())
-    if n < 2:
-        return None
-    observed = sum(w * delta(a, b) for (a, b), w in coincidence.items()) / n
-    expected = sum(
-        na * nb * delta(a, b) for a, na in totals.items() for b, nb in totals.items()
-    ) / (n * (n - 1))
-    if expected == 0:
-        return None
-    return 1 - observed / expected
+    pairable = [[float(v) for v in u] for u in units if len(u) >= 2]
+    if len({v for u in pairable for v in u}) < 2:
+        return None  # no pairs, or no variation: alpha is undefined
+    data = np.full((max(len(u) for u in pairable), len(pairable)), np.nan)
+    for j, u in enumerate(pairable):
+        data[: len(u), j] = u
+    level: Literal["interval", "nominal"] = "interval" if metric == "interval" else "nominal"
+    value = float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
+    return value if math.isfinite(value) else None
 
 
 def _runner_spec(spec: Any) -> tuple[str, str, dict[str, Any]]:
@@ -617,7 +607,7 @@ class Judge(HarnessMetric):
     def compute(
         self, predictions: Sequence[str], references: Sequence[Sequence[str]]
     ) -> dict[str, Any]:
-        """Mean score and agreement (and alpha when ``k > 1``), plus the signature.
+        """Mean score and agreement (and alpha when ``k > 1``): numbers only.
 
         Without samples there is no article (``faithfulness`` and ``coverage``
         give no value) and no question (``correctness`` judges the answer
@@ -628,9 +618,7 @@ class Judge(HarnessMetric):
             for p, r in zip(predictions, references, strict=True)
         ]
         rows = [dict(res.values) for res in self.judge_items(items)]
-        result: dict[str, Any] = dict(self.aggregate(rows, items))
-        result["signature"] = self.signature()
-        return result
+        return dict(self.aggregate(rows, items))
 
     def aggregate(
         self, per_sample: Sequence[Mapping[str, float]], items: Sequence[ScoringInput]

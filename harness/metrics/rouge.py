@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, ClassVar
@@ -46,7 +46,13 @@ from typing import Any, ClassVar
 from rapidfuzz.distance import LCSseq
 
 from harness.metrics import METRICS
-from harness.metrics.base import HarnessMetric, MetricResult, ScoringInput
+from harness.metrics.base import (
+    HarnessMetric,
+    MetricResult,
+    References,
+    ScoringInput,
+    reference_lists,
+)
 from harness.text.sentences import split_sentences
 from harness.text.stem import stem, stemmer_signature
 from harness.text.tokenize import normalize_for_tokens, rouge_score_tokens, split_words
@@ -62,6 +68,8 @@ _MAX_CACHE = 2_000_000
 _ZERO: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 Triple = tuple[float, float, float]
+#: A tokenizer as ``evaluate``'s rouge takes it: text -> tokens (used as they are, not stemmed).
+TokenizerFn = Callable[[str], Sequence[str]]
 
 
 def _fmeasure(precision: float, recall: float) -> float:
@@ -172,9 +180,15 @@ class Rouge(HarnessMetric):
 
     Args:
         language: ``"de"`` (default) or ``"en"``.
-        tokenizer: ``"unicode"`` (default) or ``"rouge_score"``.
-        use_stemmer: Stem tokens (default True).
+        tokenizer: ``"unicode"`` (default), ``"rouge_score"``, or a callable
+            ``text -> tokens`` (as ``evaluate``'s rouge: the tokens are used as
+            they are, never stemmed, and Lsum sentences are the lines).
+        use_stemmer: Stem tokens (default True; ``harness.metrics.load("rouge")``,
+            the ``evaluate`` drop-in, defaults to False as ``evaluate`` does).
         rouge_types: Any of ``rouge1`` … ``rouge9``, ``rougeL``, ``rougeLsum``.
+
+    Raises:
+        ValueError: On an unknown language, tokenizer or rouge type.
     """
 
     metric_name = "rouge"
@@ -186,18 +200,21 @@ class Rouge(HarnessMetric):
         "identical to rouge_score on ASCII English and in rouge_score mode."
     )
     citation = "Lin, Chin-Yew. ROUGE: a Package for Automatic Evaluation of Summaries. 2004."
+    evaluate_defaults: ClassVar[Mapping[str, Any]] = {"use_stemmer": False}
 
     def __init__(
         self,
         language: str = "de",
-        tokenizer: str = "unicode",
+        tokenizer: str | TokenizerFn = "unicode",
         use_stemmer: bool = True,
         rouge_types: Sequence[str] = DEFAULT_TYPES,
     ) -> None:
         if language not in ("de", "en"):
             raise ValueError(f"language must be 'de' or 'en', not {language!r}")
-        if tokenizer not in ("unicode", "rouge_score"):
-            raise ValueError(f"tokenizer must be 'unicode' or 'rouge_score', not {tokenizer!r}")
+        if not callable(tokenizer) and tokenizer not in ("unicode", "rouge_score"):
+            raise ValueError(
+                f"tokenizer must be 'unicode', 'rouge_score' or a callable, not {tokenizer!r}"
+            )
         types = tuple(rouge_types)
         if not types:
             raise ValueError("rouge_types must not be empty")
@@ -206,13 +223,14 @@ class Rouge(HarnessMetric):
                 raise ValueError(f"invalid rouge type {t!r}")
         super().__init__(
             language=language,
-            tokenizer=tokenizer,
+            tokenizer=tokenizer if isinstance(tokenizer, str) else _callable_name(tokenizer),
             use_stemmer=use_stemmer,
             rouge_types=",".join(types),
         )
         self.language = language
         self.tokenizer = tokenizer
-        self.use_stemmer = bool(use_stemmer)
+        self._custom: TokenizerFn | None = None if isinstance(tokenizer, str) else tokenizer
+        self.use_stemmer = bool(use_stemmer) and self._custom is None
         self.rouge_types = types
         self.keys = types  # the base class averages each configured type
         self._ns = sorted({int(t[5:]) for t in types if _ROUGE_N.fullmatch(t)})
@@ -221,11 +239,12 @@ class Rouge(HarnessMetric):
         self._token_ids: dict[str, int] = {}
         self._stem_ids: dict[str, int] = {}
         self._drops = False  # True once some stem turned out empty/invalid
+        self._variants: dict[tuple[Any, ...], Rouge] = {}
 
     # -- tokens to ids ---------------------------------------------------------
     def _new_id(self, token: str) -> int:
         form = stem(token, self._stem_language) if self.use_stemmer else token
-        valid = (
+        valid = self._custom is not None or (
             _VALID_ROUGE_SCORE_TOKEN.fullmatch(form) is not None
             if self.tokenizer == "rouge_score"
             else bool(form)
@@ -247,12 +266,23 @@ class Rouge(HarnessMetric):
         return ids
 
     def _sentences(self, text: str) -> list[list[str]]:
+        if self._custom is not None:
+            return [self._custom_tokens(line) for line in text.split("\n") if line]
         if self.tokenizer == "rouge_score":
             return [rouge_score_tokens(line) for line in text.split("\n") if line]
         norm = normalize_for_tokens(text)
         return [split_words(s) for s in split_sentences(norm, self.language)]
 
+    def _custom_tokens(self, text: str) -> list[str]:
+        assert self._custom is not None
+        toks = list(self._custom(text))
+        if not all(isinstance(t, str) for t in toks):
+            raise TypeError("rouge: tokenizer: the callable must return a list of strings")
+        return toks
+
     def _words(self, text: str) -> list[str]:
+        if self._custom is not None:
+            return self._custom_tokens(text)
         if self.tokenizer == "rouge_score":
             return rouge_score_tokens(text)
         return split_words(normalize_for_tokens(text))
@@ -260,7 +290,13 @@ class Rouge(HarnessMetric):
     def _prepare(self, text: str) -> _Prepared:
         if self._want_lsum:
             sents = [self._ids(s) for s in self._sentences(text)]
-            ids = [i for s in sents for i in s]
+            # rouge_score tokenises the whole text for the other types; a callable may
+            # treat line breaks otherwise than as a separator
+            ids = (
+                self._ids(self._words(text))
+                if self._custom is not None
+                else [i for s in sents for i in s]
+            )
         else:
             sents = []
             ids = self._ids(self._words(text))
@@ -378,10 +414,76 @@ class Rouge(HarnessMetric):
             details={t: {"precision": v[0], "recall": v[1]} for t, v in triples.items()},
         )
 
+    def compute(
+        self,
+        predictions: Sequence[str],
+        references: References,
+        rouge_types: Sequence[str] | None = None,
+        use_aggregator: bool = True,
+        use_stemmer: bool | None = None,
+        tokenizer: str | TokenizerFn | None = None,
+    ) -> dict[str, Any]:
+        """``evaluate``'s rouge: the same arguments and result keys.
+
+        Args:
+            predictions: One text per sample.
+            references: Per prediction, one reference or a list of them (the
+                best per type counts, as ``rouge_score.score_multi``).
+            rouge_types: Default this metric's (``rouge1``, ``rouge2``,
+                ``rougeL``, ``rougeLsum``).
+            use_aggregator: True: the mean F-measure per type (``evaluate``
+                reports the median of 1,000 unseeded bootstrap means of the
+                same values, which differs from the mean by bootstrap noise);
+                False: the per-sample F-measures, one list per type.
+            use_stemmer: Default this metric's (``load("rouge")``: False).
+                The stemmer is Snowball German for ``language="de"``.
+            tokenizer: A callable ``text -> tokens`` (as ``evaluate``), or
+                ``"unicode"`` / ``"rouge_score"``; default this metric's.
+
+        Returns:
+            ``{rouge_type: float}`` (0–1), or ``{rouge_type: [float, ...]}``.
+
+        Raises:
+            ValueError: If the lists differ in length or a rouge type is invalid.
+        """
+        scorer = self._variant(rouge_types, use_stemmer, tokenizer)
+        refs = reference_lists(references)
+        if len(predictions) != len(refs):
+            raise ValueError(f"rouge: {len(predictions)} predictions but {len(refs)} references")
+        rows = [scorer.score_triples(p, r) for p, r in zip(predictions, refs, strict=True)]
+        types = scorer.rouge_types
+        if not use_aggregator:
+            return {t: [row[t][2] for row in rows] for t in types}
+        if not rows:
+            return {}
+        return {t: sum(row[t][2] for row in rows) / len(rows) for t in types}
+
+    def _variant(
+        self,
+        rouge_types: Sequence[str] | None,
+        use_stemmer: bool | None,
+        tokenizer: str | TokenizerFn | None,
+    ) -> Rouge:
+        """This metric, or one with other per-call settings (kept for later calls)."""
+        types = self.rouge_types if rouge_types is None else tuple(rouge_types)
+        stemmer = self.use_stemmer if use_stemmer is None else bool(use_stemmer)
+        tok = self.tokenizer if tokenizer is None else tokenizer
+        if (types, stemmer, tok) == (self.rouge_types, self.use_stemmer, self.tokenizer):
+            return self
+        key = (types, stemmer, tok if isinstance(tok, str) else id(tok))
+        if key not in self._variants:
+            self._variants[key] = Rouge(
+                language=self.language, tokenizer=tok, use_stemmer=stemmer, rouge_types=types
+            )
+        return self._variants[key]
+
     def signature(self) -> str:
         """For example ``rouge|tok=unicode-nfkc-casefold|stem=snowball-german(PyStemmer
         3.1.0)|lsum=de-sentences|v=1``."""
-        if self.tokenizer == "rouge_score":
+        if self._custom is not None:
+            tok = "callable:" + _callable_name(self._custom)
+            lsum = "newline"
+        elif self.tokenizer == "rouge_score":
             tok = f"rouge_score-{_dist_version('rouge-score')}"
             lsum = "newline"
         else:
@@ -393,6 +495,12 @@ class Rouge(HarnessMetric):
             parts.append("types=" + ",".join(self.rouge_types))
         parts.append(f"v={_VERSION}")
         return "|".join(parts)
+
+
+def _callable_name(fn: Any) -> str:
+    """``module.qualname`` of a callable, for options and signatures."""
+    name = getattr(fn, "__qualname__", None) or type(fn).__qualname__
+    return f"{getattr(fn, '__module__', '') or ''}.{name}".lstrip(".")
 
 
 def _dist_version(dist: str) -> str:

@@ -33,7 +33,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from harness.config import ConfigError
+from harness.config import ConfigError, check_expansion
 from harness.report.compare import is_significant
 from harness.report.load import (
     DEFAULT_RIGHT,
@@ -46,6 +46,7 @@ from harness.report.load import (
 )
 from harness.report.markdown import cell, decimals
 from harness.stats import paired_compare
+from harness.text.display import printable
 
 METRIC_PATTERN = r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_.\-]+$"
 
@@ -63,7 +64,7 @@ class ThresholdSpec(_Strict):
 
     metric: str = Field(pattern=METRIC_PATTERN, description="metric key, e.g. qa_de.f1")
     op: Literal[">=", ">", "<=", "<"] = ">="
-    value: float
+    value: float = Field(allow_inf_nan=False, description="a finite number")
     task: Literal["qa", "summary"] | None = None
     runner: str | None = None
     category: str | None = None
@@ -87,7 +88,7 @@ class RegressionMetric(_Strict):
     """A metric key and, optionally, its own ``min_effect``; also written as the plain key."""
 
     metric: str = Field(pattern=METRIC_PATTERN)
-    min_effect: float | None = Field(default=None, ge=0)
+    min_effect: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -100,8 +101,8 @@ class RegressionSpec(_Strict):
 
     baseline: str | None = None
     if_missing: Literal["error", "skip"] = "error"
-    alpha: float = Field(default=0.05, gt=0, lt=0.5)
-    min_effect: float = Field(default=0.0, ge=0)
+    alpha: float = Field(default=0.05, gt=0, lt=0.5, allow_inf_nan=False)
+    min_effect: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     metrics: list[RegressionMetric] = Field(
         default=[RegressionMetric(metric="qa_de.f1")], min_length=1
     )
@@ -175,6 +176,9 @@ def load_gates(path: Path | str) -> GatesFile:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
+    check_expansion(path, text, data)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a gates file is a mapping (thresholds, regression)")
     try:
@@ -336,20 +340,28 @@ def _regression(
                 if m.metric in cur[i].values and m.metric in old[i].values
             )
             if not ids:
-                out.append(
-                    GateResult(
-                        "regression",
-                        name,
-                        "skip",
-                        "no paired samples",
-                        "",
-                        f"the baseline has no {m.metric} on the samples of this run",
-                    )
+                # Name the side whose scores lack the metric: the run's own, or the baseline's.
+                mine = any(m.metric in sc.values for sc in cur.values())
+                side, lacking, who = ("baseline", base, rb) if mine else ("run", run, rc)
+                why = (
+                    f"no {m.metric} of runner {who!r} on the samples of this run in the "
+                    f"{side} {lacking.run_id}"
                 )
+                if spec.if_missing == "error" or side == "run":
+                    raise GateInputError(
+                        f"{lacking.path / 'scores.jsonl'}: {why}; nothing to compare "
+                        "(regression.if_missing: skip passes over a baseline without it)"
+                    )
+                out.append(GateResult("regression", name, "skip", "no paired samples", "", why))
                 continue
             a = [old[i].values[m.metric] for i in ids]
             b = [cur[i].values[m.metric] for i in ids]
             pc = paired_compare(a, b, spec.resamples, confidence, spec.seed)
+            if not all(math.isfinite(x) for x in (pc.diff, pc.low, pc.high, pc.p_permutation)):
+                raise GateInputError(  # the loaders admit only finite values: a safety net
+                    f"{run.path / 'scores.jsonl'}: {m.metric} of runner {rc!r}: the paired "
+                    "comparison is not a number; the scores cannot be read as numbers"
+                )
             drop = -pc.diff if hib else pc.diff
             sig = is_significant(pc, spec.alpha)
             failed = sig and drop > 0 and drop > min_effect
@@ -492,8 +504,9 @@ _XML_BAD = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-
 
 
 def _x(text: object) -> str:
-    """Text that XML 1.0 can hold (ElementTree escapes markup, not control characters)."""
-    return _XML_BAD.sub("\ufffd", str(text))
+    """Text that XML 1.0 can hold (ElementTree escapes markup, not control characters), with
+    control and direction-override characters as U+FFFD (a CI page shows them as they are)."""
+    return _XML_BAD.sub("\ufffd", printable(str(text)))
 
 
 def junit_xml(

@@ -24,15 +24,19 @@ import html
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.report.load import DEFAULT_RIGHT, Rule, RunData, higher_is_better, verdict
 from harness.report.markdown import COLUMNS, PRIMARY, decimals
 from harness.report.plots import bar_chart, color, heatmap
 from harness.results import atomic_write_text
 from harness.types import Generation, Sample, Score, Span
+
+if TYPE_CHECKING:
+    from harness.report.drilldown import LazySamples
+    from harness.tally import RunTally
 
 TITLES = {"qa": "Question answering", "summary": "Summaries"}
 HUNDRED_SCALE = ("squad_v2.", "qa_de.", "chrf.")  # metric families already on 0-100
@@ -212,7 +216,8 @@ document.body.setAttribute('data-ready','1');
 def esc(text: object) -> str:
     """Escape for HTML text and attributes; control characters become U+FFFD."""
     s = str(text)
-    s = "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in s)
+    if not s.isprintable() and not s.replace("\n", " ").replace("\t", " ").isprintable():
+        s = "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in s)
     return html.escape(s, quote=True)
 
 
@@ -363,7 +368,7 @@ def _best(values: Mapping[str, float], key: str) -> set[str]:
 # -- sections ----------------------------------------------------------------
 
 
-def _overview(run: RunData, task: str) -> str:
+def _overview(run: RunData, task: str, lazy: LazySamples | None = None) -> str:
     results = run.results
     runners = [r for r in run.runners if task in results.get(r, {})]
     cols = columns(task, results)
@@ -435,7 +440,7 @@ def _overview(run: RunData, task: str) -> str:
             title=f"{TITLES.get(task, task)}: means with 95% CIs",
         )
     ]
-    h2h = _head_to_head(run, task, runners, primary_key(task, cols))
+    h2h = _head_to_head(run, task, runners, primary_key(task, cols), lazy)
     out.append(f'<div class="charts">{"".join(charts)}{h2h}</div>')
     corpus = {r: results[r][task].get("corpus", {}) for r in runners}
     if any(corpus.values()):
@@ -481,11 +486,13 @@ def _overview(run: RunData, task: str) -> str:
     return "".join(out)
 
 
-def _head_to_head(run: RunData, task: str, runners: Sequence[str], key: str) -> str:
+def _head_to_head(
+    run: RunData, task: str, runners: Sequence[str], key: str, lazy: LazySamples | None = None
+) -> str:
     """Samples where the row runner beats the column runner on ``key``."""
     if len(runners) < 2 or not key:
         return ""
-    per = {r: run.task_scores(r, task) for r in runners}
+    per = {r: run.task_scores(r, task) for r in runners} if lazy is None else {}
     hib = higher_is_better(key)
     out = [
         f'<div><h3>Head to head (<code>{esc(key)}</code>)</h3><p class="note">Samples on '
@@ -499,7 +506,7 @@ def _head_to_head(run: RunData, task: str, runners: Sequence[str], key: str) -> 
             if a == b:
                 cells.append('<td class="num na">·</td>')
                 continue
-            wins = sum(
+            wins = lazy.wins(task, a, b, key, hib) if lazy is not None else sum(
                 1
                 for sid, sa in per[a].items()
                 if sid in per[b]
@@ -799,7 +806,7 @@ def _samples(run: RunData, rules: Sequence[Rule]) -> str:
     return "".join(out)
 
 
-def _metadata(run: RunData) -> str:
+def _metadata(run: RunData, lazy: LazySamples | None = None) -> str:
     m = run.manifest
     out = ['<h2 id="run">Run</h2><dl class="meta">']
     rows: list[tuple[str, str]] = [("run id", esc(run.run_id)), ("folder", esc(run.path))]
@@ -831,6 +838,14 @@ def _metadata(run: RunData) -> str:
     for (r, _), g in sorted(run.generations.items()):
         if g.error:
             errors.setdefault(r, []).append(g)
+    counts = {r: len(gens) for r, gens in errors.items()}
+    if lazy is not None:  # a large run: every failure counted, the first ones listed
+        listed = lazy.errors()
+        counts = {r: n for r, (n, _) in listed.items()}
+        errors = {
+            r: [Generation(sid, r, "", error=e) for sid, e in shown]
+            for r, (_, shown) in listed.items()
+        }
     if runners:
         out.append(
             "<h3>Runners</h3><table><thead><tr><th>runner</th><th>type</th><th>fingerprint</th>"
@@ -847,7 +862,7 @@ def _metadata(run: RunData) -> str:
             secs = [info.get(k) for k in ("seconds_total", "seconds_generate", "seconds_score")]
             timing = " / ".join(f"{s:.2f}" if isinstance(s, int | float) else "–" for s in secs)
             cache = info.get("cache") or {}
-            n_err = len(errors.get(name, []))
+            n_err = counts.get(name, 0)
             out.append(
                 f"<tr><td><b>{esc(name)}</b></td><td>{esc(info.get('type', ''))}</td>"
                 f"<td><code>{esc(info.get('fingerprint', ''))}</code></td>"
@@ -862,8 +877,9 @@ def _metadata(run: RunData) -> str:
         out.append("<h3>Errors</h3>")
         for r, gens in errors.items():
             out.append(
-                f"<details><summary>{esc(r)}: {len(gens)} failed samples</summary><ul>"
+                f"<details><summary>{esc(r)}: {counts[r]} failed samples</summary><ul>"
                 + "".join(f"<li><code>{esc(g.sample_id)}</code>: {esc(g.error)}</li>" for g in gens)
+                + (f"<li>… {counts[r] - len(gens)} more</li>" if counts[r] > len(gens) else "")
                 + "</ul></details>"
             )
     sigs = m.get("metrics") or run.summary.get("signatures") or {}
@@ -890,8 +906,14 @@ def _metadata(run: RunData) -> str:
     return "".join(out)
 
 
-def render_html(run: RunData, rules: Sequence[Rule] = DEFAULT_RIGHT) -> str:
-    """The whole report as one HTML document."""
+def render_html(
+    run: RunData, rules: Sequence[Rule] = DEFAULT_RIGHT, lazy: LazySamples | None = None
+) -> str:
+    """The whole report as one HTML document.
+
+    With ``lazy`` (a large run) the drill-down reads its samples from the data files
+    :meth:`LazySamples.write` puts beside the page, instead of holding them.
+    """
     tasks = run.tasks()
     body: list[str] = []
     for w in run.warnings:
@@ -901,14 +923,14 @@ def render_html(run: RunData, rules: Sequence[Rule] = DEFAULT_RIGHT) -> str:
     )
     body.append(f'<p class="note">Gold: {esc(docs)}. Runners: {esc(", ".join(run.runners))}.</p>')
     for task in tasks:
-        body.append(_overview(run, task))
+        body.append(_overview(run, task, lazy))
     cat_parts = [_categories(run, t) for t in tasks]
     if any(cat_parts):
         body.append('<h2 id="categories">Per category</h2><div class="charts">')
         body += [f"<div>{c}</div>" for c in cat_parts if c]
         body.append("</div>")
-    body.append(_samples(run, rules))
-    body.append(_metadata(run))
+    body.append(_samples(run, rules) if lazy is None else lazy.section())
+    body.append(_metadata(run, lazy))
     created = run.manifest.get("created", "")
     subtitle = esc(run.run_id) + (f" · {esc(created)}" if created else "")
     nav = "".join(
@@ -920,13 +942,44 @@ def render_html(run: RunData, rules: Sequence[Rule] = DEFAULT_RIGHT) -> str:
             ("run", "Run"),
         )
     )
-    return page("Evaluation report", "".join(body), SCRIPT + SORT_SCRIPT, subtitle, nav)
+    if lazy is not None:  # the drill-down marks the page ready once its samples are shown
+        ready = "document.body.setAttribute('data-ready','1');"
+        script = lazy.script() + SORT_SCRIPT.replace(ready, "")
+    else:
+        script = SCRIPT + SORT_SCRIPT
+    return page("Evaluation report", "".join(body), script, subtitle, nav)
 
 
-def write_html_report(run_dir: Path, rules: Sequence[Rule] = DEFAULT_RIGHT) -> Path:
-    """Load ``run_dir`` and write its ``report.html`` atomically; returns the path."""
-    from harness.report.load import load_run
+def write_html_report(
+    run_dir: Path,
+    rules: Sequence[Rule] = DEFAULT_RIGHT,
+    scrub: Callable[[Any], Any] | None = None,
+    tally: RunTally | None = None,
+    inline_samples: int | None = None,
+) -> Path:
+    """Load ``run_dir`` and write its ``report.html`` atomically; returns the path.
 
+    ``scrub`` (a run's :meth:`harness.results.Scrubber.value`) removes its secrets from the page.
+    A run with more than ``inline_samples`` scored samples (default
+    :data:`harness.report.drilldown.INLINE_SAMPLES`) gets the overview in the page and its
+    drill-down in data files in ``report-data/`` (:mod:`harness.report.drilldown`), read
+    from the run's files in bounded memory (``tally``: a tally of them, read when not given).
+
+    Raises:
+        RunLoadError: A file of the run is missing or damaged (``file:line: field: what``).
+    """
+    from harness.report.drilldown import INLINE_SAMPLES, LazySamples, light_run
+
+    limit = INLINE_SAMPLES if inline_samples is None else inline_samples
     path = Path(run_dir) / "report.html"
-    atomic_write_text(path, render_html(load_run(run_dir), rules))
+    run, tally, scored = light_run(Path(run_dir), tally)
+    if scored <= limit:
+        from harness.report.load import load_run
+
+        page = render_html(load_run(run_dir), rules)
+    else:
+        lazy = LazySamples(run, tally, rules, scrub)
+        lazy.write(Path(run_dir))
+        page = render_html(run, rules, lazy)
+    atomic_write_text(path, scrub(page) if scrub else page)
     return path

@@ -2,7 +2,8 @@
 
 Reads only ``summary.json`` and ``manifest.json`` of each ``RESULTS_DIR/*/``
 (fast on hundreds of runs); folders without a summary (interrupted or
-running) are listed as skipped. Markdown for the terminal, and an HTML page
+running) are listed as skipped, and so is a run whose files are damaged,
+with the file, line and field that is wrong. Markdown for the terminal, and an HTML page
 whose columns sort on click.
 
 Example:
@@ -14,15 +15,21 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.report.html import SORT_SCRIPT, esc, estimate_cell, page
-from harness.report.load import higher_is_better
+from harness.report.load import (
+    RunLoadError,
+    check_manifest,
+    check_summary,
+    higher_is_better,
+    read_run_json,
+)
 from harness.report.markdown import cell, decimals, fmt
 
 DEFAULT_KEYS = ("answer_equivalence.score", "qa_de.f1", "qa_de.exact", "rouge.rougeL", "chrf.chrf")
@@ -44,7 +51,9 @@ class Row:
 
 
 def _model(info: Mapping[str, Any]) -> str:
-    opts = info.get("options") or {}
+    opts = info.get("options")
+    if not isinstance(opts, dict):
+        return ""
     for key in ("model", "model_path", "path", "base_url", "command"):
         if isinstance(opts.get(key), str):
             return str(opts[key])
@@ -64,21 +73,22 @@ def scan(results_dir: Path | str) -> tuple[list[Row], list[str]]:
     skipped: list[str] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         path = folder / "summary.json"
-        if not path.is_file():
+        if not os.path.lexists(path):
             skipped.append(f"{folder.name}: no summary.json (interrupted or still running)")
             continue
         try:
-            summary = json.loads(path.read_text(encoding="utf-8"))
+            summary, text = read_run_json(path)
+            check_summary(path, text, summary)
+            manifest: dict[str, Any] = {}
             mpath = folder / "manifest.json"
-            manifest = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else {}
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            skipped.append(f"{folder.name}: unreadable: {exc}")
+            if os.path.lexists(mpath):
+                raw, mtext = read_run_json(mpath)
+                manifest = check_manifest(mpath, mtext, raw)
+        except RunLoadError as exc:
+            skipped.append(f"{folder.name}: skipped: {exc}")
             continue
-        results = summary.get("results") if isinstance(summary, dict) else None
-        if not isinstance(results, dict):
-            skipped.append(f"{folder.name}: summary.json has no results")
-            continue
-        runners_info = manifest.get("runners") or {} if isinstance(manifest, dict) else {}
+        results = summary["results"]
+        runners_info = manifest.get("runners") or {}
         for runner in summary.get("runners") or list(results):
             tasks = results.get(runner) or {}
             values: dict[str, Mapping[str, Any]] = {}
@@ -103,17 +113,37 @@ def scan(results_dir: Path | str) -> tuple[list[Row], list[str]]:
 
 
 def present_keys(rows: Sequence[Row], wanted: Sequence[str] | None = None) -> list[str]:
-    """The metric columns: ``wanted`` if given, else the default ones any row has."""
+    """The metric columns: ``wanted`` if given, else the default ones any row has.
+
+    Raises:
+        ValueError: A wanted key is in no row (a typo would show an empty column).
+    """
     if wanted:
+        check_keys("--metrics", wanted, rows)
         return list(wanted)
     have = {k for r in rows for k in r.values}
     return [k for k in DEFAULT_KEYS if k in have] or sorted(have)[:6]
 
 
+def check_keys(option: str, keys: Sequence[str], rows: Sequence[Row]) -> None:
+    """Raise ValueError naming ``option`` when a key is the metric of no row."""
+    have = sorted({k for r in rows for k in r.values})
+    unknown = [k for k in keys if k not in have]
+    if unknown:
+        raise ValueError(
+            f"{option}: no run has metric {unknown[0]!r} (metrics there: {', '.join(have)})"
+        )
+
+
 def sort_rows(rows: Sequence[Row], key: str | None) -> list[Row]:
-    """Best first by ``key`` (its direction from the metric), rows without it last."""
+    """Best first by ``key`` (its direction from the metric), rows without it last.
+
+    Raises:
+        ValueError: ``key`` is the metric of no row.
+    """
     if not key:
         return list(rows)
+    check_keys("--sort", [key], rows)
     sign = -1.0 if higher_is_better(key) else 1.0
 
     def order(r: Row) -> tuple[int, float, str, str]:

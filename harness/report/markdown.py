@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.text.display import neutral_markdown, printable
 from harness.types import Generation, Score
 
 if TYPE_CHECKING:
@@ -31,14 +32,22 @@ PRIMARY = {"qa": "answer_equivalence.score", "summary": "faithful_coverage.score
 
 
 def cell(text: str, limit: int = 300) -> str:
-    """Text made safe for one Markdown table cell: escaped HTML, pipes, no line breaks."""
-    text = "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text)
+    """Text made safe for one Markdown table cell: escaped HTML, pipes, no line breaks.
+
+    Control and direction-override characters show as U+FFFD; images, links,
+    ``@mentions`` and ``#123`` references are neutralised (a report posted as a
+    pull-request comment loads nothing and notifies nobody).
+
+    >>> cell("![x](http://e.vil/p.png) cc @alice #7 |")
+    '!\\\\[x\\\\](http://e.vil/p.png) cc @\u200balice #\u200b7 \\\\|'
+    """
+    text = printable(text)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     text = html.escape(text, quote=False)
     text = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
     text = text.replace("\r", "").replace("\n", "<br>")
-    return text or "∅"
+    return neutral_markdown(text) or "∅"
 
 
 def code(text: str) -> str:
@@ -79,11 +88,19 @@ def render_markdown(
     run_dir: Path,
     ctx: Context,
     scores: Sequence[Score],
-    generations: Sequence[Generation],
+    generations: Sequence[Generation] | Mapping[tuple[str, str], Generation],
     summary: Mapping[str, Any],
     manifest: Mapping[str, Any],
     worst: int = 5,
 ) -> str:
+    """``report.md`` of a run.
+
+    Args:
+        scores: One :class:`Score` per runner and sample; the values, and the
+            ``key_facts`` and ``hallucination`` details, are read.
+        generations: The generations, or a mapping ``(runner, sample_id) ->
+            Generation`` (only the worst samples' are looked up).
+    """
     results: Mapping[str, Any] = summary["results"]
     runners: list[str] = list(summary["runners"])
     lines = [f"# Evaluation report: {cell(run_dir.name)}", ""]
@@ -98,7 +115,11 @@ def render_markdown(
     )
     lines.append("")
     by_id = ctx.by_id
-    gens = {(g.runner, g.sample_id): g for g in generations}
+    gens = (
+        generations
+        if isinstance(generations, Mapping)
+        else {(g.runner, g.sample_id): g for g in generations}
+    )
     for task, title in (("qa", "Question answering"), ("summary", "Summaries")):
         if not any(task in results.get(r, {}) for r in runners):
             continue

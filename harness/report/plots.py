@@ -16,6 +16,8 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 
+from harness.text.display import printable
+
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = (
     "#0072B2",
@@ -38,7 +40,8 @@ def color(i: int) -> str:
 
 
 def _e(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    """Text for an SVG label or attribute: escaped, control and bidi characters as U+FFFD."""
+    return html.escape(printable(str(text), keep=""), quote=True)
 
 
 def _text_width(text: str, size: float = 11.0) -> float:

@@ -290,14 +290,18 @@ def failure_reason(g: Generation, reasoning_unfinished: bool = False) -> str | N
     """Why ``g``'s output is no answer although the runner did not fail; None if it is one.
 
     Only an empty answer can be such a failure: one refused, filtered, cut at
-    the token limit, or consisting of reasoning only. A non-empty answer that
-    ended at the token limit is scored on its text; an empty answer that ended
-    on its own is the model's choice (an abstention).
+    the token limit, consisting of reasoning only, or ended by a stop sequence
+    before it began (the server's ``stop_reason`` names it; the raw output is
+    empty). A non-empty answer that ended at the token limit is scored on its
+    text; an empty answer that ended on its own is the model's choice (an
+    abstention).
 
     >>> failure_reason(Generation("d/q", "r", "", finish_reason="length"))
     'empty output: cut off at the token limit (finish_reason: length)'
     >>> failure_reason(Generation("d/q", "r", "Keo", finish_reason="length")) is None
     True
+    >>> print(failure_reason(Generation("d/q", "r", "", finish_reason="stop", stop_reason="#")))
+    empty output: the server stopped at the stop sequence '#' before the answer began (stop_reason)
     """
     if g.error or g.text.strip():
         return None
@@ -315,6 +319,11 @@ def failure_reason(g: Generation, reasoning_unfinished: bool = False) -> str | N
         return "no answer after the reasoning (only a reasoning trace)"
     if g.finish_reason == "length":
         return "empty output: cut off at the token limit (finish_reason: length)"
+    if g.stop_reason is not None and g.finish_reason in (None, "stop") and not g.raw.strip():
+        return (
+            f"empty output: the server stopped at the stop sequence {g.stop_reason!r} "
+            "before the answer began (stop_reason)"
+        )
     return None
 
 
@@ -332,7 +341,8 @@ def finalize(
     anew (a trace the runner recorded itself, such as a server's
     ``reasoning_content``, is kept in front). A failed generation (``error``)
     keeps an empty text. ``cut_at_stops=False`` leaves out the stop sequences
-    (for runners whose output is already the answer, such as the baselines).
+    (for runners whose output is already the answer, such as the baselines). An
+    answer longer than :data:`MAX_SCORED_CHARS` is a failure (:func:`too_long`).
     """
     if g.error:
         return replace(g, text="", failure=None)
@@ -344,7 +354,23 @@ def finalize(
         found = None  # finalized before: the trace is already there
     reasoning = "\n\n".join(t for t in (own, found) if t) or None
     done = replace(g, text=out.text, reasoning=reasoning, failure=None)
+    if len(done.text) > MAX_SCORED_CHARS:
+        return replace(done, failure=too_long(done.text))
     return replace(done, failure=failure_reason(done, out.reasoning_unfinished))
+
+
+#: Answers longer than this (in characters, after post-processing) are scored as failures:
+#: no answer or summary is that long, and some checks (dates, numbers, names against the
+#: article) take time that grows faster than the length. ``raw`` keeps the whole output.
+MAX_SCORED_CHARS = 20_000
+
+
+def too_long(text: str) -> str:
+    """The failure of an answer longer than :data:`MAX_SCORED_CHARS` (scored as a failure)."""
+    return (
+        f"output of {len(text):,} characters, longer than the {MAX_SCORED_CHARS:,} that are "
+        "scored (no answer or summary is that long)"
+    )
 
 
 def postprocess(raw: str, stop: Sequence[str], prompt: str = "") -> str:

@@ -155,6 +155,31 @@ class BM25:
         return out
 
 
+    def term_weight(self, f: int, length: int) -> float:
+        """BM25's saturated weight of a term seen ``f`` times in a document of ``length``."""
+        return f * (self.k1 + 1) / (f + self.k1 * (1 - self.b + self.b * length / self.avg))
+
+    def centrality(self, words: Sequence[int]) -> list[float]:
+        """Per document: the sum of its BM25 scores (as a query) against every other
+        document, divided by ``words[i]``.
+
+        Equal to summing :meth:`scores` of each document against the others, but in time
+        linear in the tokens rather than quadratic in the documents (a 5 MB article took
+        more than ten minutes): each term's weight over all documents is summed once.
+        """
+        total: dict[str, float] = {}
+        for c, length in zip(self.docs, self.lengths, strict=True):
+            for t, f in c.items():
+                total[t] = total.get(t, 0.0) + self.term_weight(f, length)
+        out = []
+        for c, length, n in zip(self.docs, self.lengths, words, strict=True):
+            s = sum(
+                f * self.idf[t] * (total[t] - self.term_weight(f, length)) for t, f in c.items()
+            )
+            out.append(s / max(n, 1))
+        return out
+
+
 @lru_cache(maxsize=64)
 def _index(article: str, language: str) -> BM25:
     return BM25(_sentences(article, language), language)
@@ -179,10 +204,14 @@ class Retrieval(_Baseline):
             scores = index.scores(request.sample.input)
             best = max(range(len(sents)), key=lambda i: (scores[i], -i))
             return sents[best]
-        centrality = []
-        for i, s in enumerate(sents):
-            sc = index.scores(s)
-            centrality.append(sum(v for j, v in enumerate(sc) if j != i) / max(len(tokens(s)), 1))
+        if _sentences(article, "de") == sents:  # the index's own sentences: linear time
+            centrality = index.centrality([len(tokens(s)) for s in sents])
+        else:
+            centrality = []
+            for i, s in enumerate(sents):
+                sc = index.scores(s)
+                share = sum(v for j, v in enumerate(sc) if j != i) / max(len(tokens(s)), 1)
+                centrality.append(share)
         k = SUMMARY_SENTENCES.get(request.sample.input, 3)
         chosen = sorted(sorted(range(len(sents)), key=lambda i: -centrality[i])[:k])
         return _format_summary([sents[i] for i in chosen], request.sample.input)

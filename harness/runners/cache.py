@@ -14,13 +14,15 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from harness.results import cache_root
 from harness.runners.base import Runner
-from harness.types import Generation, Request
+from harness.types import Generation, GenerationParams, Request
 
 CACHE_VERSION = 1
 
@@ -31,6 +33,11 @@ def default_cache_path() -> Path:
     return (Path(folder).expanduser() if folder else cache_root()) / "generations.sqlite"
 
 
+@lru_cache(maxsize=256)
+def _params_dict(params: GenerationParams) -> dict[str, Any]:
+    return params.to_dict()  # the same few settings for a whole run: converted once
+
+
 def request_key(fingerprint: str, request: Request) -> str:
     blob = json.dumps(
         {
@@ -38,7 +45,7 @@ def request_key(fingerprint: str, request: Request) -> str:
             "runner": fingerprint,
             "prompt": request.full_prompt,
             "messages": [dict(m) for m in request.messages],
-            "params": request.params.to_dict(),
+            "params": _params_dict(request.params),
             # Baselines read the sample itself (oracle, lead); models must not, but
             # keying on the sample id keeps both kinds honest.
             "sample": request.sample_id,
@@ -106,9 +113,16 @@ class GenerationCache:
 class CachedRunner:
     """Wraps a runner: cached requests are answered without calling (or loading) the model."""
 
-    def __init__(self, inner: Runner, cache: GenerationCache) -> None:
+    def __init__(
+        self,
+        inner: Runner,
+        cache: GenerationCache,
+        scrub: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.inner = inner
         self.cache = cache
+        # A run's secrets never reach the cache file either (a Scrubber's value).
+        self.scrub = scrub
         self.name = inner.name
         self.hits = 0
         self.misses = 0
@@ -128,7 +142,12 @@ class CachedRunner:
         if missing:
             outs = self.inner.generate([requests[i] for i in missing])
             fresh = dict(zip(missing, outs, strict=True))
-            self.cache.put_many([(keys[i], g) for i, g in fresh.items()])
+            scrub = self.scrub
+            stored = [
+                (keys[i], Generation.from_dict(scrub(g.to_dict())) if scrub else g)
+                for i, g in fresh.items()
+            ]
+            self.cache.put_many(stored)
         self.hits += len(requests) - len(missing)
         self.misses += len(missing)
         result = []

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.runners.base import RUNNERS, process_output, stable_hash
+from harness.runners.sources import is_library, local_sources
 from harness.types import Generation, Request
 
 HASH_LIMIT = 64 * 1024 * 1024  # larger files are identified by size and mtime, not content
@@ -150,14 +151,34 @@ class Command:
             raise ValueError(f"runner {name!r}: command: {exe!r} is not {where}")
         self.executable = Path(found).resolve()
 
-    def fingerprint(self) -> str:
-        """The argument list plus the content hash of the executable and of each file argument."""
-        files = {}
+    def covers(self) -> dict[str, str]:
+        """What the fingerprint hashes: ``{argument index or local import: sha256}``.
+
+        The executable and every argument that is a file; for a Python script (a
+        ``.py`` argument, or one starting ``#!...python``) also the project-local
+        modules it imports, transitively, found next to it
+        (:func:`harness.runners.sources.local_sources`). Programs a shell script
+        runs, installed packages and data files are not covered.
+        """
+        files: dict[str, str] = {}
         for i, arg in enumerate(self.argv):
             p = self.executable if i == 0 else Path(arg)
-            if p.is_file():
-                files[str(i)] = file_digest(p)
-        return stable_hash("command", self.argv, files, self.env)
+            if not p.is_file():
+                continue
+            files[str(i)] = file_digest(p)
+            if p.stat().st_size <= HASH_LIMIT and not is_library(p.resolve()):
+                folder = p.resolve().parent
+                for path, digest in local_sources(p, [folder]).items():
+                    q = Path(path)
+                    if q != p.resolve():
+                        files[f"{i}:{q.relative_to(folder).as_posix()}"] = digest
+        return files
+
+    def fingerprint(self) -> str:
+        """The argument list, the environment it adds, and :meth:`covers`: the content hash of
+        the executable, of each file argument, and of the local modules a Python script
+        imports. Say ``--no-cache`` when the command's output depends on anything else."""
+        return stable_hash("command", 2, self.argv, self.covers(), self.env)
 
     def generate(self, requests: Sequence[Request]) -> list[Generation]:
         if not requests:
@@ -172,17 +193,12 @@ class Command:
         t0 = time.perf_counter()
         failure: str | None = None
         try:
-            proc = subprocess.run(
-                self.argv,
-                input=stdin.encode("utf-8"),
-                capture_output=True,
-                timeout=limit,
-                env={**os.environ, **self.env},
-                check=False,
+            code, out_b, err_b = _run_group(
+                self.argv, stdin.encode("utf-8"), limit, {**os.environ, **self.env}
             )
-            stdout, stderr = _as_text(proc.stdout), _as_text(proc.stderr)
-            if proc.returncode != 0:
-                failure = f"command exited with status {proc.returncode}; {_tail(stderr)}"
+            stdout, stderr = _as_text(out_b), _as_text(err_b)
+            if code != 0:
+                failure = f"command exited with status {code}; {_tail(stderr)}"
         except subprocess.TimeoutExpired as exc:
             stdout, stderr = _as_text(exc.stdout), _as_text(exc.stderr)
             failure = f"command timed out after {limit:g}s; {_tail(stderr)}"
@@ -225,6 +241,54 @@ class Command:
                 )
             )
         return out
+
+
+def _run_group(
+    argv: Sequence[str], stdin: bytes, timeout: float, env: Mapping[str, str]
+) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` in its own process group; ``(status, stdout, stderr)``.
+
+    Whatever ends the wait early (a timeout, Ctrl-C, SIGTERM, an error) kills the
+    whole group, so no child or grandchild of the command outlives a stopped run.
+
+    Raises:
+        subprocess.TimeoutExpired: After ``timeout`` seconds (the group is killed).
+        OSError: The command could not start.
+    """
+    proc = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(env),
+        start_new_session=os.name == "posix",
+    )
+    try:
+        out, err = proc.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        exc.stdout, exc.stderr = _kill_group(proc)  # what it printed before the timeout
+        raise
+    except BaseException:
+        _kill_group(proc)  # not reaped yet: its pid is still its group's id
+        raise
+    return proc.returncode, out, err
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """Kill ``proc``'s process group (then ``proc``); the output it had left in its pipes."""
+    import contextlib
+    import signal
+
+    if os.name == "posix":
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.kill()
+    try:
+        out, err = proc.communicate(timeout=5)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        return b"", b""
+    return out or b"", err or b""
 
 
 def _str_or_none(obj: Mapping[str, Any] | None, key: str) -> str | None:

@@ -56,7 +56,7 @@ import importlib
 import sys
 import time
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +81,8 @@ RUNNER_VERSION = 2
 MIN_SHARED_PREFIX = 8
 #: How many prefix KV caches to keep between ``generate`` calls.
 PREFIX_MEMO_SIZE = 2
+#: Requests :meth:`HFRunner.stream` takes at once to group by context and pack into batches.
+STREAM_REQUESTS = 2048
 
 DEVICES = ("cpu", "cuda", "mps", "auto")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
@@ -127,6 +129,7 @@ class RunnerStats:
     decode_seconds: float = 0.0
     decode_steps: int = 0
     decode_rows: int = 0
+    largest_batch: int = 0  # rows of the largest batch decoded
     fallbacks: list[str] = field(default_factory=list)
 
 
@@ -172,7 +175,13 @@ class HFRunner:
             or ``auto`` (the checkpoint's own).
         trust_remote_code: run code shipped with the model; only ``True``
             enables it.
-        batch_size: requests decoded together.
+        batch_size: requests decoded together (at most).
+        max_batch_tokens: the memory budget of a batch in tokens: ``rows x (longest
+            prompt + max_new_tokens)``, the size of its key/value cache (None: only
+            ``batch_size`` limits a batch). Batches fill up to both limits with the
+            questions of one document, then of the next (each row with its own
+            document's prefix), so a large ``batch_size`` with a budget keeps memory
+            bounded on long prompts and batches stay full on short ones.
         chat_template: ``auto`` uses the tokenizer's chat template when it has
             one (instruct models) and the plain completion prompt otherwise;
             ``true``/``false`` force it.
@@ -199,6 +208,7 @@ class HFRunner:
         dtype: str = "float32",
         trust_remote_code: bool = False,
         batch_size: int = 8,
+        max_batch_tokens: int | None = None,
         chat_template: bool | str = "auto",
         prefix_cache: bool = True,
         seed: int = 0,
@@ -219,6 +229,14 @@ class HFRunner:
             raise ValueError(f"trust_remote_code must be true or false, got {trust_remote_code!r}")
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if max_batch_tokens is not None and (
+            not isinstance(max_batch_tokens, int)
+            or isinstance(max_batch_tokens, bool)
+            or max_batch_tokens < 1
+        ):
+            raise ValueError(
+                f"max_batch_tokens must be a positive integer or null, got {max_batch_tokens!r}"
+            )
         if max_input_tokens is not None and (
             not isinstance(max_input_tokens, int) or max_input_tokens < 1
         ):
@@ -232,6 +250,7 @@ class HFRunner:
         self.dtype = dtype
         self.trust_remote_code = trust_remote_code is True
         self.batch_size = batch_size
+        self.max_batch_tokens = max_batch_tokens
         self.chat_template = _parse_chat_template(chat_template)
         self.prefix_cache = bool(prefix_cache)
         self.seed = int(seed)
@@ -425,46 +444,131 @@ class HFRunner:
 
     # ------------------------------------------------------------------ generation
 
+    @property
+    def window(self) -> int:
+        """Requests the pipeline hands over at once (:meth:`stream` batches them itself)."""
+        return STREAM_REQUESTS
+
+    def stream(self, requests: Sequence[Request]) -> Iterator[list[tuple[int, Generation]]]:
+        """Answer every request, yielding each batch's answers as soon as the batch is done.
+
+        Requests are taken :data:`STREAM_REQUESTS` at a time, grouped by shared
+        context (over all of them, not only neighbours) and decoded in batches
+        of at most ``batch_size`` rows and ``max_batch_tokens`` tokens. Each
+        group is ``(position in requests, generation)`` pairs.
+        """
+        for start in range(0, len(requests), STREAM_REQUESTS):
+            chunk = requests[start : start + STREAM_REQUESTS]
+            for group in self._answer(chunk):
+                yield [(start + i, g) for i, g in group]
+
     def generate(self, requests: Sequence[Request]) -> list[Generation]:
         """Answer every request, in order; a sample that fails gets ``error`` set."""
-        if not requests:
-            return []
-        self.load()
         results: list[Generation | None] = [None] * len(requests)
+        for group in self._answer(requests):
+            for i, g in group:
+                results[i] = g
+        return [r for r in results if r is not None]
+
+    def _answer(self, requests: Sequence[Request]) -> Iterator[list[tuple[int, Generation]]]:
+        """The batches of ``requests``, run one by one: ``(index, generation)`` per batch."""
+        if not requests:
+            return
+        self.load()
         encoded: dict[int, list[int]] = {}
+        failed: list[tuple[int, Generation]] = []
         for i, request in enumerate(requests):
             try:
                 ids = self._encode(request)
             except Exception as exc:  # e.g. a chat template that rejects the messages
-                results[i] = self._failed(request, f"could not build the prompt: {exc}")
+                failed.append((i, self._failed(request, f"could not build the prompt: {exc}")))
                 continue
             problem = self._check_length(ids, request.params)
             if problem is not None:
-                results[i] = self._failed(request, problem, prompt_tokens=len(ids))
+                failed.append((i, self._failed(request, problem, prompt_tokens=len(ids))))
                 continue
             encoded[i] = ids
-
+        if failed:
+            yield failed
         # Requests that share a context share a prefix; inside, equal params decode together.
         by_context: dict[str, list[int]] = {}
         for i in encoded:
             by_context.setdefault(requests[i].context, []).append(i)
-        for members in by_context.values():
-            prefix = self._shared_prefix([encoded[i] for i in members])
-            by_params: dict[GenerationParams, list[int]] = {}
-            for i in members:
-                by_params.setdefault(requests[i].params, []).append(i)
-            for params, idxs in by_params.items():
-                # longest first: similar lengths batch together, memory peaks early
-                idxs = sorted(idxs, key=lambda i: -len(encoded[i]))
-                prefix_share = prefix.seconds / len(members) if prefix is not None else 0.0
-                for start in range(0, len(idxs), self.batch_size):
-                    chunk = idxs[start : start + self.batch_size]
-                    outcomes = self._run_safe([encoded[i] for i in chunk], params, prefix)
-                    for i, outcome in zip(chunk, outcomes, strict=True):
-                        results[i] = self._finish(
-                            requests[i], encoded[i], outcome, outcome.seconds + prefix_share
+        groups = list(by_context.values())
+        shared = [self._may_share([encoded[i] for i in members]) for members in groups]
+        by_params: dict[GenerationParams, list[tuple[int, int]]] = {}  # (group, request)
+        for g, members in enumerate(groups):
+            # longest first: similar lengths batch together, memory peaks early
+            for i in sorted(members, key=lambda i: -len(encoded[i])):
+                by_params.setdefault(requests[i].params, []).append((g, i))
+        left = [len(members) for members in groups]  # rows of each group not yet decoded
+        prefixes: dict[int, _Prefix | None] = {}  # computed when a batch first needs them
+        for params, rows in by_params.items():
+            for batch in self._pack(rows, params, encoded, shared):
+                for g, _ in batch:
+                    if g not in prefixes:
+                        members = groups[g]
+                        prefixes[g] = (
+                            self._shared_prefix([encoded[i] for i in members])
+                            if shared[g]
+                            else None
                         )
-        return [r for r in results if r is not None]
+                row_prefixes = [prefixes[g] for g, _ in batch]
+                if any(p is None for p in row_prefixes):
+                    row_prefixes = [None] * len(batch)  # plain rows never mix with prefixed
+                outcomes = self._run_safe([encoded[i] for _, i in batch], params, row_prefixes)
+                done: list[tuple[int, Generation]] = []
+                for (g, i), outcome in zip(batch, outcomes, strict=True):
+                    prefix = prefixes[g]
+                    share = prefix.seconds / len(groups[g]) if prefix is not None else 0.0
+                    done.append(
+                        (i, self._finish(requests[i], encoded[i], outcome, outcome.seconds + share))
+                    )
+                    left[g] -= 1
+                    if not left[g]:
+                        prefixes.pop(g, None)  # its KV cache lives on in the memo at most
+                yield done
+
+    def _may_share(self, seqs: list[list[int]]) -> bool:
+        """Whether :meth:`_shared_prefix` may give these sequences a prefix (no model call)."""
+        if not self.prefix_cache or self._is_seq2seq or self._prefix_unsupported:
+            return False
+        if len(seqs) < 2 and not self._prefixes:
+            return False
+        return _common_prefix_len(seqs) >= MIN_SHARED_PREFIX
+
+    def _pack(
+        self,
+        rows: list[tuple[int, int]],
+        params: GenerationParams,
+        encoded: Mapping[int, list[int]],
+        shared: Sequence[bool],
+    ) -> Iterator[list[tuple[int, int]]]:
+        """Batches of ``(group, request)`` rows: at most ``batch_size`` rows and, with
+        ``max_batch_tokens``, ``rows x (longest prompt + max_new_tokens)`` tokens at most.
+
+        Rows come group by group; a group's last rows share their batch with the next
+        group's first (each row with its own prefix), so a document with few questions
+        does not leave the batch half empty. Rows with and without a shared prefix are
+        never in one batch.
+        """
+        batch: list[tuple[int, int]] = []
+        width = 0
+        for g, i in rows:
+            n = len(encoded[i])
+            if batch:
+                same_kind = shared[batch[0][0]] == shared[g]
+                tokens = (len(batch) + 1) * (max(width, n) + params.max_new_tokens)
+                fits = len(batch) < self.batch_size and (
+                    self.max_batch_tokens is None or tokens <= self.max_batch_tokens
+                )
+                if not (same_kind and fits):
+                    yield batch
+                    batch, width = [], 0
+            batch.append((g, i))
+            width = max(width, n)
+        if batch:
+            yield batch
 
     def _failed(self, request: Request, error: str, prompt_tokens: int | None = None) -> Generation:
         return Generation(
@@ -493,17 +597,17 @@ class HFRunner:
         )
 
     def _run_safe(
-        self, batch: list[list[int]], params: GenerationParams, prefix: _Prefix | None
+        self, batch: list[list[int]], params: GenerationParams, prefixes: Sequence[_Prefix | None]
     ) -> list[_Outcome]:
-        """Run a batch; on failure retry without the prefix, then sample by sample."""
+        """Run a batch; on failure retry without the prefixes, then sample by sample."""
         try:
-            return self._run_batch(batch, params, prefix)
+            return self._run_batch(batch, params, prefixes)
         except Exception as exc:
-            if prefix is not None:
+            if any(p is not None for p in prefixes):
                 self.stats.fallbacks.append(f"prefix batch failed: {type(exc).__name__}: {exc}")
-                return self._run_safe(batch, params, None)
+                return self._run_safe(batch, params, [None] * len(batch))
             if len(batch) > 1:
-                return [out for ids in batch for out in self._run_safe([ids], params, None)]
+                return [out for ids in batch for out in self._run_safe([ids], params, [None])]
             return [_Outcome(error=f"{type(exc).__name__}: {exc}")]
 
     def _cache_kwarg(self) -> str:
@@ -585,26 +689,28 @@ class HFRunner:
             raise TypeError("the model returned an empty cache")
         return _Prefix(ids, layers, time.perf_counter() - started)
 
-    def _batch_cache(self, prefix: _Prefix, offsets: list[int], length: int) -> Any:
-        """A cache for a left-padded batch whose first ``length`` columns are the prefix.
+    def _batch_cache(self, prefixes: Sequence[_Prefix], offsets: list[int], length: int) -> Any:
+        """A cache for a left-padded batch whose first ``length`` columns are prefixes.
 
         Row ``i`` has ``offsets[i]`` pad columns in front, so its cache holds the
         pad columns (zeros, masked out) and then the first ``length - offsets[i]``
-        prefix positions, exactly where an unbatched-prefill would have put them.
+        positions of its own prefix (rows of other documents have other prefixes),
+        exactly where an unbatched prefill would have put them.
         """
         from transformers import DynamicCache
 
         rows = len(offsets)
         data: list[tuple[Any, Any]] = []
-        for keys, values in prefix.layers:
+        for layer, (keys, values) in enumerate(prefixes[0].layers):
             shape = (rows, keys.shape[1], length, keys.shape[3])
             k = keys.new_zeros(shape)
             v = values.new_zeros((rows, values.shape[1], length, values.shape[3]))
             for row, pad in enumerate(offsets):
                 n = length - pad
                 if n > 0:
-                    k[row, :, pad:] = keys[0, :, :n]
-                    v[row, :, pad:] = values[0, :, :n]
+                    row_keys, row_values = prefixes[row].layers[layer]
+                    k[row, :, pad:] = row_keys[0, :, :n]
+                    v[row, :, pad:] = row_values[0, :, :n]
             data.append((k, v))
         # with the config, sliding-window layers become sliding again (as in a normal run)
         return DynamicCache(ddp_cache_data=data, config=self._model.config)
@@ -650,24 +756,25 @@ class HFRunner:
         return eos[0] if eos else 0
 
     def _run_batch(
-        self, batch: list[list[int]], params: GenerationParams, prefix: _Prefix | None
+        self, batch: list[list[int]], params: GenerationParams, prefixes: Sequence[_Prefix | None]
     ) -> list[_Outcome]:
         """Decode one batch: greedy decoder-only runs our loop, the rest ``model.generate``."""
         if params.max_new_tokens < 1:
             return [_Outcome(finished=False) for _ in batch]
         started = time.perf_counter()
+        self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
         ends = self._row_ends(params, len(batch))
         used_prefix: int | None = None
         loop_error: str | None = None
         if not self._is_seq2seq and params.temperature <= 0 and not self._loop_unsupported:
             try:
-                used_prefix = self._greedy(batch, params, prefix, ends)
+                used_prefix = self._greedy(batch, params, prefixes, ends)
             except Exception as exc:
                 loop_error = f"{type(exc).__name__}: {exc}"
                 self.stats.fallbacks.append(f"greedy loop failed: {loop_error}")
                 ends = self._row_ends(params, len(batch))
         if used_prefix is None:
-            used_prefix = self._hf_generate(batch, params, prefix, ends)
+            used_prefix = self._hf_generate(batch, params, prefixes, ends)
             if loop_error is not None:
                 # generate() managed where the loop failed (e.g. a model whose forward
                 # wants other inputs): use generate() for this model from now on
@@ -701,20 +808,27 @@ class HFRunner:
             mask[row, cols] = 1
         return input_ids, mask
 
-    def _prefix_cache_for(self, batch: list[list[int]], prefix: _Prefix | None) -> tuple[Any, int]:
-        """The pre-filled cache for a left-padded batch, and how many columns it covers."""
-        if prefix is None:
+    def _prefix_cache_for(
+        self, batch: list[list[int]], prefixes: Sequence[_Prefix | None]
+    ) -> tuple[Any, int]:
+        """The pre-filled cache for a left-padded batch, and how many columns it covers.
+
+        Every row needs its prefix; the covered columns end where the row with the
+        longest part after its prefix begins it (the rest is fed as usual).
+        """
+        known = [p for p in prefixes if p is not None]
+        if not known or len(known) < len(batch):
             return None, 0
         width = max(len(ids) for ids in batch)
-        length = min(len(prefix.ids), width - 1)
+        offsets = [width - len(ids) for ids in batch]
+        length = min(width - 1, *(pad + len(p.ids) for pad, p in zip(offsets, known, strict=True)))
         if length < 1:
             return None, 0
-        offsets = [width - len(ids) for ids in batch]
-        return self._batch_cache(prefix, offsets, length), length
+        return self._batch_cache(known, offsets, length), length
 
     def _greedy(
-        self, batch: list[list[int]], params: GenerationParams, prefix: _Prefix | None,
-        ends: _RowEnds,
+        self, batch: list[list[int]], params: GenerationParams,
+        prefixes: Sequence[_Prefix | None], ends: _RowEnds,
     ) -> int:
         """Greedy decoding that drops finished rows from the batch as it goes.
 
@@ -730,7 +844,7 @@ class HFRunner:
         model = self._model
         device = self._torch_device
         input_ids, mask = self._padded(batch)
-        cache, length = self._prefix_cache_for(batch, prefix)
+        cache, length = self._prefix_cache_for(batch, prefixes)
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         # like generate: no mask at all when nothing is padded (same attention kernels)
         padded = bool((mask == 0).any())
@@ -781,8 +895,8 @@ class HFRunner:
         return length
 
     def _hf_generate(
-        self, batch: list[list[int]], params: GenerationParams, prefix: _Prefix | None,
-        ends: _RowEnds,
+        self, batch: list[list[int]], params: GenerationParams,
+        prefixes: Sequence[_Prefix | None], ends: _RowEnds,
     ) -> int:
         """``model.generate`` (sampling, encoder-decoder), on the prefix cache when given."""
         import torch
@@ -792,7 +906,7 @@ class HFRunner:
         kwargs: dict[str, Any] = {}
         length = 0
         if not self._is_seq2seq:
-            cache, length = self._prefix_cache_for(batch, prefix)
+            cache, length = self._prefix_cache_for(batch, prefixes)
             if cache is not None:
                 kwargs[self._cache_kwarg()] = cache
         start = 1 if self._is_seq2seq else input_ids.shape[1]  # after the decoder start token

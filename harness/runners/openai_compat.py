@@ -19,9 +19,15 @@ Registered as ``openai``. Options (plain YAML values)::
           headers: {OpenAI-Organization: org-123}
           header_env: {api-key: AZURE_OPENAI_KEY}   # header values read from the environment
           reasoning_tags: [["<think>", "</think>"]] # a reasoning model: stops on the client only
+          requests_per_minute: 500    # a hosted API's limits: requests are spaced to fit them
+          tokens_per_minute: 200000
 
-Only the standard library is used for HTTP (``http.client``), with one
-keep-alive connection per worker thread.
+HTTP goes through ``httpx`` (the ``httpx2`` distribution that the ``openai`` SDK
+and ``huggingface_hub`` use: a pool of keep-alive connections shared by the
+worker threads, timeouts, decoding); retries through ``tenacity`` (this
+runner's stop, wait and sleep, so ``Retry-After`` is honoured exactly and
+tests never wait). What remains here is the OpenAI protocol: the request
+body, parsing the answer, and turning every failure into a sample's error.
 
 What the runner guarantees:
 
@@ -35,7 +41,12 @@ What the runner guarantees:
   message saying so, instead of stalling the run. Other 4xx (a wrong key, an
   unknown model) fail at once.
 - Stop sequences are sent to the server (at most four: the OpenAI limit) and
-  applied again on the client, since some servers ignore them. With
+  applied again on the client, since some servers ignore them. Whitespace-only
+  stops (``"\n"``, ``"\n\n"``) stay on the client: a server stops at the
+  newline a model opens its answer with, where the client's rule (a stop
+  counts once the answer has begun) gives the answer an in-process run gives.
+  A server's ``stop_reason`` is recorded; an empty answer that a stop sequence
+  ended before it began is scored as a failure, never as an abstention. With
   ``reasoning_tags`` set (a model that writes ``<think>…</think>``) they are
   applied on the client only, after the reasoning is removed: a server would
   cut inside the trace.
@@ -62,18 +73,19 @@ from __future__ import annotations
 import base64
 import contextlib
 import email.utils
-import http.client
 import json
 import os
 import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+import tenacity
 
 from harness.runners.base import (
     RUNNERS,
@@ -81,10 +93,11 @@ from harness.runners.base import (
     process_output,
     stable_hash,
 )
+from harness.runners.limits import RateLimiter, estimate_tokens
 from harness.types import Generation, Request
 
 #: Bump when a change in this file can change outputs: it is part of the fingerprint.
-RUNNER_VERSION = 2  # 2: finish_reason, refusal and reasoning are recorded
+RUNNER_VERSION = 3  # 2: finish_reason, refusal, reasoning; 3: whitespace stops on the client
 #: HTTP statuses worth another try: timeouts, conflicts, rate limits, server errors.
 RETRY_STATUSES = frozenset({408, 409, 429})
 #: The OpenAI API accepts at most this many stop sequences.
@@ -189,6 +202,7 @@ class _Answer:
     finish_reason: str | None = None
     refusal: str | None = None
     reasoning: str | None = None
+    stop_reason: str | None = None
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -203,6 +217,13 @@ def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 def _optional_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _stop_reason(value: Any) -> str | None:
+    """A server's ``stop_reason``: the stop string, or a stop token id as text; else None."""
+    if isinstance(value, str) and value:
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _optional_text(value: Any) -> str | None:
@@ -242,9 +263,16 @@ class OpenAIRunner:
             reasoning into the answer (``[["<think>", "</think>"]]``): stop
             sequences are then not sent to the server but applied after the
             reasoning is removed. Unset, ``<think>`` blocks are still removed.
-        sleep: how to wait between attempts (tests inject a recorder).
+        requests_per_minute: start at most this many requests a minute (over
+            all workers, retries included); None: no limit.
+        tokens_per_minute: send at most this many tokens a minute (estimated
+            before a request as prompt characters / 4 + ``max_tokens``, then
+            corrected by the reported usage; see :mod:`harness.runners.limits`).
+        sleep: how to wait between attempts and for the rate limits (tests
+            inject a recorder).
         rng: random source for the jitter (tests inject a seeded one).
         clock: wall-clock time for ``Retry-After`` dates (tests inject one).
+        monotonic: the rate limits' clock (tests inject one that ``sleep`` advances).
     """
 
     def __init__(
@@ -263,10 +291,13 @@ class OpenAIRunner:
         headers: Mapping[str, str] | None = None,
         header_env: Mapping[str, str] | None = None,
         reasoning_tags: Sequence[Sequence[str]] | None = None,
+        requests_per_minute: float | None = None,
+        tokens_per_minute: float | None = None,
         *,
         sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if not isinstance(model, str) or not model:
             raise ValueError(f"model must be a non-empty string, got {model!r}")
@@ -324,6 +355,7 @@ class OpenAIRunner:
         self._rng = rng or random.Random()
         self._rng_lock = threading.Lock()
         self._clock = clock
+        self.limiter = RateLimiter(requests_per_minute, tokens_per_minute, monotonic)
 
     # ------------------------------------------------------------------ identity
 
@@ -382,7 +414,10 @@ class OpenAIRunner:
         body["temperature"] = params.temperature
         body["top_p"] = params.top_p
         body["seed"] = params.seed
-        stops = [s for s in params.stop if s][:MAX_SERVER_STOPS] if self.server_stops else []
+        # A whitespace-only stop ("\n") stays on the client: a server would stop at the newline
+        # a model opens its answer with, where the client's rule lets the answer begin first.
+        sendable = [s for s in params.stop if s.strip()]
+        stops = sendable[:MAX_SERVER_STOPS] if self.server_stops else []
         if stops:
             body["stop"] = stops
         body.update(self.extra_body)
@@ -414,10 +449,8 @@ class OpenAIRunner:
             out[header] = value
         return out
 
-    def generate(self, requests: Sequence[Request]) -> list[Generation]:
-        """Answer every request, in order; a sample that fails gets ``error`` set."""
-        if not requests:
-            return []
+    def _session(self) -> tuple[dict[str, str], list[str]]:
+        """The request headers (the key read from the environment now) and the secrets to mask."""
         secret = self._secret_headers()
         headers = {
             "Content-Type": "application/json",
@@ -430,9 +463,67 @@ class OpenAIRunner:
         for value in list(secrets):  # also the bare key inside "Bearer <key>"
             secrets.extend(part for part in value.split() if len(part) >= 4)
         if self._parts.password:
-            secrets.append(self._parts.password)
+            from urllib.parse import unquote
+
+            secrets += [self._parts.password, unquote(self._parts.password)]
+        return headers, secrets
+
+    @property
+    def window(self) -> int:
+        """Requests the pipeline keeps in flight through :meth:`stream`: ``concurrency``."""
+        return self.concurrency
+
+    def stream(self, requests: Sequence[Request]) -> Iterator[list[tuple[int, Generation]]]:
+        """Answer every request with ``concurrency`` in flight, yielding answers as they arrive.
+
+        Each yielded group holds ``(position in requests, generation)`` pairs. A
+        request is sent as soon as one in flight is answered (no barrier between
+        groups), and the window is refilled before each group is handed over, so
+        the server stays busy while the caller writes and scores. Closing the
+        iterator early (an error, Ctrl-C) cancels what is in flight at once.
+        """
+        if not requests:
+            return
+        headers, secrets = self._session()
         self._cancel.clear()
-        pool = _ConnectionPool(self._parts, self.timeout, self._cancel)
+        pool = _Transport(self.timeout, self.concurrency, self._cancel)
+        executor = ThreadPoolExecutor(
+            max_workers=min(self.concurrency, len(requests)),
+            thread_name_prefix=f"harness-openai-{self.name}",
+        )
+        todo = iter(enumerate(requests))
+        flying: dict[Future[Generation], int] = {}
+
+        def refill() -> None:
+            while len(flying) < self.concurrency:
+                nxt = next(todo, None)
+                if nxt is None:
+                    return
+                i, request = nxt
+                flying[executor.submit(self._one, request, headers, secrets, pool)] = i
+
+        try:
+            refill()
+            while flying:
+                done, _ = wait(flying, return_when=FIRST_COMPLETED)
+                group = [(flying.pop(f), f.result()) for f in done]
+                refill()
+                yield sorted(group, key=lambda x: x[0])
+        except BaseException:  # Ctrl-C, or the caller stopped: end the requests in flight
+            self._cancel.set()
+            executor.shutdown(wait=False, cancel_futures=True)
+            pool.close_all()
+            raise
+        executor.shutdown(wait=True)
+        pool.close_all()
+
+    def generate(self, requests: Sequence[Request]) -> list[Generation]:
+        """Answer every request, in order; a sample that fails gets ``error`` set."""
+        if not requests:
+            return []
+        headers, secrets = self._session()
+        self._cancel.clear()
+        pool = _Transport(self.timeout, self.concurrency, self._cancel)
         executor = ThreadPoolExecutor(
             max_workers=min(self.concurrency, len(requests)),
             thread_name_prefix=f"harness-openai-{self.name}",
@@ -456,87 +547,130 @@ class OpenAIRunner:
         request: Request,
         headers: Mapping[str, str],
         secrets: Sequence[str],
-        pool: _ConnectionPool,
+        pool: _Transport,
     ) -> Generation:
         """One sample, with retries; every failure becomes ``Generation.error``."""
         try:
             payload = json.dumps(self.body(request), ensure_ascii=False).encode("utf-8")
         except (TypeError, ValueError) as exc:
             return self._failed(request, f"could not encode the request body: {exc}", secrets)
-        attempt = 0
-        while True:
-            if self._cancel.is_set():
-                return self._failed(request, "cancelled", secrets)
-            try:
-                answer = self._attempt(payload, headers, pool)
-            except _Failure as failure:
-                tries = f"{attempt + 1} attempt" + ("s" if attempt else "")
-                if not failure.retry:
-                    return self._failed(request, f"{failure.message} ({tries})", secrets)
-                if attempt >= self.retry.max_retries:
-                    return self._failed(
-                        request, f"{failure.message} (gave up after {tries})", secrets
-                    )
-                if failure.retry_after is not None:
-                    if failure.retry_after > self.retry.backoff_max:
-                        return self._failed(
-                            request,
-                            f"{failure.message}; the server asks to retry after "
-                            f"{failure.retry_after:g} s, more than backoff_max="
-                            f"{self.retry.backoff_max:g} s ({tries})",
-                            secrets,
-                        )
-                    delay = failure.retry_after
-                else:
-                    with self._rng_lock:
-                        delay = self.retry.backoff(attempt, self._rng)
-                try:
-                    self._sleep(delay)
-                except _Cancelled:
-                    return self._failed(request, "cancelled", secrets)
-                attempt += 1
-                continue
-            except Exception as exc:  # a bug or an unforeseen client error: keep the run going
-                return self._failed(request, f"{type(exc).__name__}: {exc}", secrets)
-            text = process_output(answer.raw, request, self.reasoning_tags).text
-            return Generation(
-                sample_id=request.sample_id,
-                runner=self.name,
-                text=text,
-                raw=answer.raw,
-                seconds=round(answer.seconds, 6),
-                prompt_tokens=answer.prompt_tokens,
-                completion_tokens=answer.completion_tokens,
-                finish_reason=answer.finish_reason,
-                refusal=answer.refusal,
-                reasoning=answer.reasoning,
-            )
+        from harness.results import Scrubber
+
+        # Every text from the server is masked whole, before it is cut to an excerpt or
+        # kept as the answer: a key after character 105 of a 401 body must not survive
+        # as 42 of its 44 characters (also its JSON-escaped, percent-encoded, base64 forms).
+        mask = Scrubber(secrets).text
+        estimate = estimate_tokens(len(payload), request.params.max_new_tokens)
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(lambda e: isinstance(e, _Failure) and e.retry),
+            stop=self._stop,
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            answer = retrying(self._limited_attempt, payload, headers, pool, mask, estimate)
+        except _Failure as failure:
+            tries = int(retrying.statistics.get("attempt_number", 1))
+            return self._failed(request, self._describe(failure, tries), secrets)
+        except _Cancelled:
+            return self._failed(request, "cancelled", secrets)
+        except Exception as exc:  # a bug or an unforeseen client error: keep the run going
+            return self._failed(request, f"{type(exc).__name__}: {exc}", secrets)
+        if answer.prompt_tokens is not None and answer.completion_tokens is not None:
+            self.limiter.settle(estimate, answer.prompt_tokens + answer.completion_tokens)
+        raw = mask(answer.raw)
+        text = process_output(raw, request, self.reasoning_tags).text
+        return Generation(
+            sample_id=request.sample_id,
+            runner=self.name,
+            text=text,
+            raw=raw,
+            seconds=round(answer.seconds, 6),
+            prompt_tokens=answer.prompt_tokens,
+            completion_tokens=answer.completion_tokens,
+            finish_reason=answer.finish_reason,
+            refusal=mask(answer.refusal) if answer.refusal else None,
+            reasoning=mask(answer.reasoning) if answer.reasoning else None,
+            stop_reason=answer.stop_reason,
+        )
+
+    def _limited_attempt(
+        self,
+        payload: bytes,
+        headers: Mapping[str, str],
+        pool: _Transport,
+        mask: Callable[[str], str],
+        estimate: int,
+    ) -> _Answer:
+        """One attempt, after waiting for its slot under the rate limits."""
+        if self._cancel.is_set():
+            raise _Cancelled
+        if self.limiter.active:  # requests and tokens per minute, over all workers
+            wait = self.limiter.reserve(estimate)
+            if wait > 0:
+                self._sleep(wait)
+        return self._attempt(payload, headers, pool, mask)
+
+    def _stop(self, state: tenacity.RetryCallState) -> bool:
+        """No retry after ``max_retries``, nor when the server asks for a longer wait than
+        ``backoff_max`` (the sample fails at once instead of stalling the run)."""
+        if state.attempt_number > self.retry.max_retries:
+            return True
+        failure = state.outcome.exception() if state.outcome is not None else None
+        after = getattr(failure, "retry_after", None)
+        return after is not None and after > self.retry.backoff_max
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        """``Retry-After`` exactly, else the jittered exponential backoff."""
+        failure = state.outcome.exception() if state.outcome is not None else None
+        after = getattr(failure, "retry_after", None)
+        if after is not None:
+            return float(after)
+        with self._rng_lock:
+            return self.retry.backoff(state.attempt_number - 1, self._rng)
+
+    def _describe(self, failure: _Failure, attempts: int) -> str:
+        """The error message of a sample that failed for good after ``attempts`` attempts."""
+        if failure.message == "cancelled":
+            return "cancelled"
+        tries = f"{attempts} attempt" + ("s" if attempts > 1 else "")
+        if not failure.retry:
+            return f"{failure.message} ({tries})"
+        if attempts > self.retry.max_retries:
+            return f"{failure.message} (gave up after {tries})"
+        return (
+            f"{failure.message}; the server asks to retry after {failure.retry_after:g} s, "
+            f"more than backoff_max={self.retry.backoff_max:g} s ({tries})"
+        )
 
     def _interruptible_sleep(self, seconds: float) -> None:
         if self._cancel.wait(seconds):
             raise _Cancelled
 
     def _failed(self, request: Request, message: str, secrets: Sequence[str]) -> Generation:
-        from harness.results import redact
+        from harness.results import Scrubber
 
-        for s in sorted(set(secrets), key=len, reverse=True):
-            message = message.replace(s, "***")
-        return Generation(
-            sample_id=request.sample_id, runner=self.name, text="", error=str(redact(message))
-        )
+        error = Scrubber(secrets).text(message)
+        return Generation(sample_id=request.sample_id, runner=self.name, text="", error=error)
 
     def _attempt(
-        self, payload: bytes, headers: Mapping[str, str], pool: _ConnectionPool
+        self,
+        payload: bytes,
+        headers: Mapping[str, str],
+        pool: _Transport,
+        mask: Callable[[str], str] = lambda text: text,
     ) -> _Answer:
-        """One HTTP round trip; raises :class:`_Failure` describing what went wrong."""
+        """One HTTP round trip; raises :class:`_Failure` describing what went wrong.
+
+        ``mask`` is applied to the whole response body before any part of it is quoted.
+        """
         url = self.url
-        target = self._parts.path.rstrip("/") + ENDPOINTS[self.endpoint]
-        if self._parts.query:
-            target += "?" + self._parts.query
         started = time.perf_counter()
-        status, reason, resp_headers, data = pool.post(target, payload, headers, url)
+        status, reason, resp_headers, data = pool.post(url, payload, headers)
         seconds = time.perf_counter() - started
         text = data.decode("utf-8", errors="replace")
+        shown = mask(text)  # whole, before an excerpt is cut from it
         if not 200 <= status < 300:
             retry = status in RETRY_STATUSES or status >= 500
             wait = parse_retry_after(resp_headers, self._clock()) if retry else None
@@ -550,7 +684,7 @@ class OpenAIRunner:
             elif status == 404:
                 hint = f" (is {self.display_url} the API root, and is model {self.model!r} served?)"
             raise _Failure(
-                f"HTTP {status} {reason} from {url}: {_excerpt(text)}{hint}",
+                f"HTTP {status} {reason} from {url}: {_excerpt(shown)}{hint}",
                 retry=retry,
                 retry_after=wait,
             )
@@ -558,12 +692,19 @@ class OpenAIRunner:
             obj = json.loads(text)
         except ValueError:
             raise _Failure(
-                f"malformed JSON in the HTTP {status} response from {url}: {_excerpt(text)!r}",
+                f"malformed JSON in the HTTP {status} response from {url}: {_excerpt(shown)!r}",
                 retry=False,
             ) from None
-        return self._parse(obj, text, url, seconds)
+        return self._parse(obj, shown, url, seconds, mask)
 
-    def _parse(self, obj: Any, text: str, url: str, seconds: float) -> _Answer:
+    def _parse(
+        self,
+        obj: Any,
+        text: str,
+        url: str,
+        seconds: float,
+        mask: Callable[[str], str] = lambda text: text,
+    ) -> _Answer:
         def bad(what: str) -> _Failure:
             return _Failure(f"unexpected response from {url}: {what}: {_excerpt(text)}", False)
 
@@ -572,7 +713,7 @@ class OpenAIRunner:
         if obj.get("error") and not obj.get("choices"):
             err = obj["error"]
             msg = err.get("message", err) if isinstance(err, dict) else err
-            raise _Failure(f"server error from {url}: {_excerpt(str(msg))}", retry=False)
+            raise _Failure(f"server error from {url}: {_excerpt(mask(str(msg)))}", retry=False)
         choices = obj.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise bad("no choices")
@@ -602,87 +743,109 @@ class OpenAIRunner:
             finish_reason=_optional_text(first.get("finish_reason")),
             refusal=refusal,
             reasoning=reasoning,
+            # vLLM says which stop sequence (or stop token id) ended the output
+            stop_reason=_stop_reason(first.get("stop_reason")),
         )
 
 
-class _ConnectionPool:
-    """One keep-alive connection per worker thread; all closed at the end of a batch."""
+class _Transport:
+    """httpx's pooled keep-alive client for one batch of requests.
 
-    def __init__(self, parts: SplitResult, timeout: float, cancel: threading.Event) -> None:
-        self.parts = parts
+    httpx keeps up to ``concurrency`` connections alive and shares them between
+    the worker threads. The sockets it opens are noted (httpcore's ``trace``
+    extension), so that :meth:`close_all` can shut them down and wake a worker
+    blocked reading an answer (Ctrl-C must not wait for a 120 s timeout).
+    """
+
+    def __init__(self, timeout: float, concurrency: int, cancel: threading.Event) -> None:
+        import httpx2
+
         self.timeout = timeout
         self.cancel = cancel
-        self._local = threading.local()
-        self._all: list[http.client.HTTPConnection] = []
+        # trust_env=False: no proxy, netrc or certificate settings from the environment,
+        # as the standard library client this replaces; redirects are answers like any other.
+        self.client = httpx2.Client(
+            timeout=httpx2.Timeout(timeout),
+            limits=httpx2.Limits(
+                max_connections=concurrency, max_keepalive_connections=concurrency
+            ),
+            trust_env=False,
+            follow_redirects=False,
+        )
+        self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
 
-    def _connect(self) -> http.client.HTTPConnection:
-        host, port = self.parts.hostname or "", self.parts.port
-        conn: http.client.HTTPConnection
-        if self.parts.scheme == "https":
-            conn = http.client.HTTPSConnection(host, port, timeout=self.timeout)
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
-        with self._lock:
-            self._all.append(conn)
-        self._local.conn = conn
-        return conn
-
-    def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-        self._local.conn = None
-
     def post(
-        self, target: str, payload: bytes, headers: Mapping[str, str], url: str
+        self, url: str, payload: bytes, headers: Mapping[str, str]
     ) -> tuple[int, str, dict[str, str], bytes]:
         """POST ``payload``; returns status, reason, lower-cased headers and the body.
 
-        A keep-alive connection the server closed while idle is reopened once
-        without counting as an attempt. Raises :class:`_Failure` on connection
-        errors and timeouts (retryable).
+        A kept-alive connection that the server closed meanwhile is reopened
+        once without counting as an attempt. Raises :class:`_Failure` on
+        connection errors and timeouts (retryable) and on an oversized body.
         """
-        reused = getattr(self._local, "conn", None) is not None
+        import httpx2
+
         for fresh_try in (False, True):
-            conn = self._local.conn if reused and not fresh_try else self._connect()
+            opened: list[bool] = []
+
+            def trace(event: str, info: Mapping[str, Any], opened: list[bool] = opened) -> None:
+                if event == "connection.connect_tcp.complete":
+                    opened.append(True)
+                    stream = info.get("return_value")
+                    sock = stream.get_extra_info("socket") if stream is not None else None
+                    if sock is not None:
+                        with self._lock:
+                            self._sockets.append(sock)
+
             try:
-                conn.request("POST", target, body=payload, headers=dict(headers))
-                resp = conn.getresponse()
-                data = resp.read(MAX_RESPONSE_BYTES + 1)
-            except TimeoutError:
-                self._drop()
+                with self.client.stream(
+                    "POST", url, content=payload, headers=dict(headers),
+                    extensions={"trace": trace},
+                ) as resp:  # fmt: skip
+                    data = bytearray()
+                    for chunk in resp.iter_bytes():
+                        data += chunk
+                        if len(data) > MAX_RESPONSE_BYTES:
+                            raise _Failure(
+                                f"response from {url} larger than {MAX_RESPONSE_BYTES} bytes",
+                                retry=False,
+                            )
+                    headers_out = {k.lower(): v for k, v in resp.headers.items()}
+                    return resp.status_code, resp.reason_phrase, headers_out, bytes(data)
+            except httpx2.TimeoutException:
                 raise _Failure(
                     f"no answer from {url} within timeout={self.timeout:g} s", retry=True
                 ) from None
-            except (ConnectionError, http.client.HTTPException, OSError) as exc:
-                self._drop()
-                # RemoteDisconnected is a ConnectionResetError
-                stale = isinstance(exc, BrokenPipeError | ConnectionResetError)
+            except httpx2.TransportError as exc:
                 if self.cancel.is_set():
                     raise _Failure("cancelled", retry=False) from None
-                if reused and not fresh_try and stale:
-                    continue  # the idle connection had been closed: reconnect once
+                stale = isinstance(exc, httpx2.RemoteProtocolError | httpx2.ReadError)
+                if stale and not opened and not fresh_try:
+                    continue  # a reused connection the server had closed: reconnect once
+                root = _root_cause(exc)
                 raise _Failure(
-                    f"connection error talking to {url}: {type(exc).__name__}: {exc}",
+                    f"connection error talking to {url}: {type(root).__name__}: {root}",
                     retry=True,
                 ) from None
-            if len(data) > MAX_RESPONSE_BYTES:
-                self._drop()
-                raise _Failure(
-                    f"response from {url} larger than {MAX_RESPONSE_BYTES} bytes", retry=False
-                )
-            if resp.will_close:
-                self._drop()
-            resp_headers = {k.lower(): v for k, v in resp.getheaders()}
-            return resp.status, resp.reason, resp_headers, data
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close_all(self) -> None:
+        """Shut down every socket opened (wakes workers blocked on them), then close."""
         with self._lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            if conn.sock is not None:  # wakes a worker blocked in recv() on it
-                with contextlib.suppress(OSError):
-                    conn.sock.shutdown(socket.SHUT_RDWR)
-            conn.close()
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self.client.close()
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception behind ``exc`` (httpx wraps httpcore wraps the OSError)."""
+    seen = {id(exc)}
+    while True:
+        inner = exc.__cause__ or exc.__context__
+        if inner is None or id(inner) in seen:
+            return exc
+        seen.add(id(inner))
+        exc = inner

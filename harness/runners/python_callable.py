@@ -16,8 +16,11 @@ text: prompt echo and ``<think>`` blocks removed, cut at the request's stop
 sequences and trimmed like any model's) or
 one :class:`~harness.types.Generation` per request, in order. An exception,
 a wrong number of results or a result of the wrong type becomes a
-per-sample error naming it. The fingerprint hashes the function's source
-(or its module file), so editing the function invalidates cached outputs.
+per-sample error naming it. The fingerprint hashes the function's source, its
+whole module file and the project-local modules that file imports
+(transitively), so editing the function, a module constant or an imported
+helper invalidates cached outputs; installed packages and data files are not
+covered (:mod:`harness.runners.sources`).
 
 Example:
     >>> from harness.prompts import build_request
@@ -42,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.runners.base import RUNNERS, process_output, stable_hash
+from harness.runners.sources import local_sources, module_root
 from harness.types import Generation, Request
 
 
@@ -151,10 +155,43 @@ class PythonCallable:
         module = getattr(self.function, "__module__", None) or str(path)
         qualname = getattr(self.function, "__qualname__", None) or type(self.function).__qualname__
         self.qualified_name = f"{module}:{qualname}"
+        self._covers: dict[str, str] | None = None
+
+    def covers(self) -> dict[str, str]:
+        """The files the fingerprint hashes: ``{path relative to the root: sha256}``.
+
+        The function's module file and every project-local module it imports,
+        transitively (:func:`harness.runners.sources.local_sources`); empty when the
+        function has no source file (then only its bytecode is hashed).
+        """
+        if self._covers is None:
+            self._covers = {}
+            target = inspect.unwrap(self.function)
+            try:
+                file = inspect.getsourcefile(target)
+            except TypeError:
+                file = None
+            module = getattr(target, "__module__", None)
+            if file and module:
+                root, area = module_root(module, Path(file).resolve())
+                for path, digest in local_sources(Path(file), [root], [area]).items():
+                    p = Path(path)
+                    self._covers[p.relative_to(root).as_posix() if p.is_relative_to(root)
+                                 else path] = digest  # fmt: skip
+        return dict(self._covers)
 
     def fingerprint(self) -> str:
+        """Identifies the outputs: the function's name and source, its whole module file and
+        the project-local modules that imports (a module constant or helper changes it
+        too), and ``arguments``. Not covered: installed packages (their versions are in the
+        manifest), data files the function reads, modules imported by name at run time."""
         return stable_hash(
-            "python", self.qualified_name, source_digest(self.function), self.arguments
+            "python",
+            2,
+            self.qualified_name,
+            source_digest(self.function),
+            self.covers(),
+            self.arguments,
         )
 
     def generate(self, requests: Sequence[Request]) -> list[Generation]:

@@ -278,6 +278,16 @@ def _raw_tokens(text: str) -> list[str]:
 
 def _words(text: str) -> list[_Word]:
     """Words with their sentence and segment numbers; contractions expanded."""
+    return list(_cached_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _cached_words(text: str) -> tuple[_Word, ...]:
+    """:func:`_words`, remembered: a run scores the same outputs and questions many times."""
+    return tuple(_scan_words(text))
+
+
+def _scan_words(text: str) -> list[_Word]:
     out: list[_Word] = []
     sentence = segment = 0
     tokens = _raw_tokens(text)
@@ -327,13 +337,17 @@ def _phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(w.fold for w in _words(phrase))
 
 
+@lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
     return collapse_spaces(punctuation_to_space(clean(text).casefold()))
 
 
 def _find_runs(folds: Sequence[str], run: Sequence[str]) -> list[int]:
     n = len(run)
-    return [i for i in range(len(folds) - n + 1) if tuple(folds[i : i + n]) == tuple(run)]
+    if n and run[0] not in folds:
+        return []  # the common case, without a slice per position
+    target = tuple(run)
+    return [i for i in range(len(folds) - n + 1) if tuple(folds[i : i + n]) == target]
 
 
 def _drop_filler(words: list[_Word]) -> list[_Word]:
@@ -465,6 +479,14 @@ def _rest_carries_no_value(
     return True
 
 
+@lru_cache(maxsize=64)
+def _phrase_setup(phrases: tuple[str, ...]) -> tuple[bool, list[tuple[str, ...]]]:
+    """Whether the built-in grammar is on for ``phrases``, and their word runs."""
+    normalised = {_norm(p) for p in phrases}
+    grammar = all(_norm(p) in normalised for p in DEFAULT_PHRASES)
+    return grammar, [_phrase_words(p) for p in phrases if _norm(p)]
+
+
 def _question_words(question: str | Iterable[str]) -> frozenset[str]:
     texts = [question] if isinstance(question, str) else [q for q in question if isinstance(q, str)]
     return frozenset(w.fold for t in texts for w in _words(t) if w.fold not in _ALSO_ALLOWED)
@@ -516,9 +538,7 @@ def is_abstention(
         return False
     if len(words) > MAX_WORDS:
         return False
-    normalised = {_norm(p) for p in phrase_list}
-    grammar = all(_norm(p) in normalised for p in DEFAULT_PHRASES)
-    runs = [_phrase_words(p) for p in phrase_list if _norm(p)]
+    grammar, runs = _phrase_setup(tuple(phrase_list))
     core = _cores(words, runs, grammar)
     if not core:
         return False

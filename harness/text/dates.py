@@ -488,6 +488,15 @@ def _interval(
     return first, last
 
 
+def _year_word_before(text: str, pos: int) -> re.Match[str] | None:
+    """``_YEAR_BEFORE.search(text, 0, pos)``, looking only at the word and whitespace right
+    before ``pos`` (searching from 0 for every year was quadratic in the text)."""
+    k = pos
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    return _YEAR_BEFORE.search(text, max(0, k - 8), pos)  # the longest word: 8 characters
+
+
 def _prefix_before(text: str, start: int) -> re.Match[str] | None:
     """The "vom", "von", "from", "zwischen", "between" (+ "dem"/"the") right before ``start``."""
     return _PREFIX_BEFORE.search(text, max(0, start - 24), start)
@@ -581,7 +590,7 @@ def _build_month_year(m: re.Match[str], text: str) -> _Candidate | None:
 
 
 def _build_bare_year(m: re.Match[str], text: str) -> _Candidate | None:
-    if _AMOUNT_AFTER.match(text, m.end()) and not _YEAR_BEFORE.search(text, 0, m.start()):
+    if _AMOUNT_AFTER.match(text, m.end()) and not _year_word_before(text, m.start()):
         return None
     return _single(m, int(m.group("y")), None, None)
 
@@ -639,9 +648,15 @@ def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
     """Keep the longest candidates that do not overlap (earlier wins a tie)."""
     candidates.sort(key=lambda c: (c.start - c.end, c.start))
     chosen: list[_Candidate] = []
+    # The characters the chosen dates cover: "does c overlap a chosen one" in the time of
+    # c's length, not of the number chosen (text dense with dates was quadratic).
+    taken = bytearray(max((c.end for c in candidates), default=0))
     for c in candidates:
-        if all(c.end <= o.start or c.start >= o.end for o in chosen):
+        if c.start < c.end and taken.find(1, c.start, c.end) < 0:
+            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
             chosen.append(c)
+        elif c.start >= c.end and not any(o.start < c.start < o.end for o in chosen):
+            chosen.append(c)  # an empty candidate (none is): the check as it always was
     chosen.sort(key=lambda c: c.start)
     return chosen
 

@@ -63,6 +63,7 @@ from harness.text.numbers import (
     words_to_digits,
 )
 from harness.text.quantities import Quantity, find_quantities, same_quantity
+from harness.text.spans import Cover
 from harness.text.stem import stem
 from harness.text.synonyms import synonym_group
 
@@ -347,15 +348,15 @@ def _canon_numbers(text: str) -> str:
     """Each number outside a day-month date as one value token: "2.000", "2000" and
     "zweitausend" all read ``⟨n2000⟩``."""
     t = unify_dashes(clean(text))
-    skip = [
+    skip = Cover(
         (d.start, d.end)
         for d in find_dates(t)
         if not (d.first == d.last and d.granularity == "year")
-    ]
+    )
     pieces: list[str] = []
     pos = 0
     for n in find_numbers(t):
-        if any(s <= n.start < e for s, e in skip) or n.kind == "ordinal":
+        if n.start in skip or n.kind == "ordinal":
             continue
         pieces += [t[pos : n.start], f" ⟨n{n.value:g}⟩ "]
         pos = n.end
@@ -421,8 +422,15 @@ def _found_at(gold: _Tok, pred: Sequence[_Tok]) -> int | None:
     return 0 if pred and _found(gold, pred) else None
 
 
+#: Longer "words" are no compounds (a megabyte of letters in one token): not split, which
+#: would take time quadratic in their length.
+MAX_COMPOUND_CHARS = 64
+
+
 def _splits(word: str) -> Iterable[tuple[str, str]]:
     """Every way to cut a compound into two parts of 3+ letters (a linking "s", "en", ... off)."""
+    if len(word) > MAX_COMPOUND_CHARS:
+        return
     for i in range(4, len(word) - 3):
         head = word[:i]
         for link in _LINKS:
@@ -760,9 +768,9 @@ def _date_text(text: str) -> str:
 def _dates(text: str) -> list[_Interval]:
     t = _date_text(text)
     found = [_Interval(m.first, m.last, m.text, m.start, m.end) for m in find_dates(t)]
-    covered = [(d.start, d.end) for d in found]
+    covered = Cover((d.start, d.end) for d in found)
     for m in _MONTH_ONLY.finditer(t):
-        if any(s <= m.start() < e for s, e in covered):
+        if m.start() in covered:
             continue
         month = PartialDate(month=_MONTHS[m.group("m").casefold()])
         found.append(_Interval(month, month, m.group(), m.start(), m.end()))

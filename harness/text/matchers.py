@@ -90,6 +90,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -101,6 +102,7 @@ from harness.text.compounds import units
 from harness.text.dates import DateMention, PartialDate, align, find_dates, parse_iso
 from harness.text.numbers import NumberMention, find_numbers
 from harness.text.sentences import split_sentences
+from harness.text.spans import Cover, SpanIndex
 from harness.text.stem import stems
 from harness.text.tokenize import tokens
 
@@ -526,26 +528,42 @@ def _judge_number(
     near = [_nfc_fold(w) for w in m.get("near", [])]
     value = float(m["value"])
     # The day or month of a date is not a count ("am 4. November" is not "vier").
-    in_dates = [(d.start, d.end) for d in find_dates(text) if d.granularity != "year"]
+    in_dates = Cover((d.start, d.end) for d in find_dates(text) if d.granularity != "year")
     spans = sentence_spans(text, language)
+    sentences = SpanIndex(spans)
     toks = words(text)
+    word_at = SpanIndex((w.start, w.end) for w in toks)
     near_at = [i for i, w in enumerate(toks) if any(n in _nfc_fold(w.folded) for n in near)]
 
     def word_index(pos: int) -> int:
-        return next((i for i, w in enumerate(toks) if w.start <= pos < w.end), -1)
+        return word_at.find(pos)
+
+    def sentence_of(pos: int) -> tuple[int, int]:  # as _sentence_of, by bisection
+        i = sentences.find(pos)
+        return spans[i] if i >= 0 else (spans[-1] if spans else (0, 0))
 
     def same_sentence(a: int, b: int) -> bool:
-        return _sentence_of(spans, toks[a].start) == _sentence_of(spans, toks[b].start)
+        return sentence_of(toks[a].start) == sentence_of(toks[b].start)
+
+    def near_between(lo: int, hi: int) -> list[int]:
+        """The near words with index in ``[lo, hi]`` (near_at is ascending)."""
+        out = []
+        for j in near_at[bisect.bisect_left(near_at, lo) :]:
+            if j > hi:
+                break
+            out.append(j)
+        return out
 
     other: FactMatch | None = None
     for n in find_numbers(text):
-        if any(s <= n.start < e for s, e in in_dates):
+        if n.start in in_dates:
             continue
         i = word_index(n.start)
         if n.value == value:
             if not near:
                 return FactJudgement.of("found", _as_match(n))
-            if any(abs(j - i) <= _NUMBER_WINDOW and same_sentence(i, j) for j in near_at):
+            window = near_between(i - _NUMBER_WINDOW, i + _NUMBER_WINDOW)
+            if any(same_sentence(i, j) for j in window):
                 return FactJudgement.of("found", _as_match(n))
             continue
         if other is not None or not near or n.kind not in ("digits", "word"):
@@ -556,7 +574,7 @@ def _judge_number(
             continue  # "COVID-19"
         # the count stands before its noun ("fünf Säulen", "5-jähriges"), never after ("Säule 3")
         last = word_index(n.end - 1)
-        if not any(0 <= j - last <= _COUNT_BEFORE and same_sentence(i, j) for j in near_at):
+        if not any(same_sentence(i, j) for j in near_between(last, last + _COUNT_BEFORE)):
             continue
         if grounding is not None and grounding.supports_count(n.value):
             continue
@@ -670,13 +688,29 @@ def _best_window(
     wanted = frozenset().union(*slots) if slots else frozenset()
     hits = [u for u in sentence if u.key in wanted]
     best: tuple[int, int, int, int] | None = None  # (filled, -length, start, end)
+    # A stretch holds at most len(wanted) distinct keys, so none is longer than this: only
+    # hits that close to each other are paired (a sentence of 10,000 matching words took
+    # cubic time). With the hits in word order, the scans stop there; the result is the
+    # one the full scan finds.
+    longest = 2 * len(wanted) + 1
+    firsts = [u.first for u in hits]
+    ordered = all(x <= y for x, y in zip(firsts, firsts[1:], strict=False))
     for a_pos, a in enumerate(hits):
+        lo = bisect.bisect_left(firsts, a.first) if ordered else 0
         for b in hits[a_pos:]:
+            if ordered and b.first - a.first + 1 > longest:
+                break
             if b.last < a.first:
                 continue
-            inside = [u for u in hits if a.first <= u.first and u.last <= b.last]
-            keys = {u.key for u in inside}
             length = b.last - a.first + 1
+            if length > longest:
+                continue
+            if ordered:
+                window = hits[lo : bisect.bisect_right(firsts, b.last)]
+                inside = [u for u in window if u.last <= b.last]
+            else:
+                inside = [u for u in hits if a.first <= u.first and u.last <= b.last]
+            keys = {u.key for u in inside}
             if length > 2 * len(keys) + 1:
                 continue
             filled = sum(1 for slot in slots if slot <= keys)

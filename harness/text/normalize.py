@@ -41,9 +41,21 @@ def is_punctuation(char: str) -> bool:
     return unicodedata.category(char)[0] in "PS"
 
 
+class _PunctuationTable(dict[int, int]):
+    """``str.translate`` table: punctuation and symbols to a space, filled as characters come."""
+
+    def __missing__(self, code: int) -> int:
+        value = 32 if is_punctuation(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_PUNCTUATION_TABLE = _PunctuationTable()
+
+
 def punctuation_to_space(text: str) -> str:
     """Replace every punctuation or symbol character with a space (never delete it)."""
-    return "".join(" " if is_punctuation(c) else c for c in text)
+    return text.translate(_PUNCTUATION_TABLE)
 
 
 def collapse_spaces(text: str) -> str:

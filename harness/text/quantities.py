@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.text.numbers import find_numbers
+from harness.text.spans import Cover
 
 __all__ = ["Quantity", "find_quantities", "same_quantity"]
 
@@ -114,6 +115,15 @@ def _key(word: str | None) -> str:
     return (word or "").rstrip(".").casefold()
 
 
+def _currency_before(text: str, pos: int) -> re.Match[str] | None:
+    """``_BEFORE.search(text, 0, pos)``, looking only at the whitespace and currency right
+    before ``pos`` (searching from 0 for every number was quadratic in the text)."""
+    k = pos
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    return _BEFORE.search(text, max(0, k - 3), pos)  # the longest currency: 3 characters
+
+
 def find_quantities(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Quantity]:
     """Every number in ``text`` as a quantity, except those inside a ``skip`` span.
 
@@ -125,8 +135,9 @@ def find_quantities(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Qua
         Quantities sorted by start; spans index ``text``.
     """
     out: list[Quantity] = []
+    skipped = Cover(skip)
     for n in find_numbers(text):
-        if any(s <= n.start < e for s, e in skip):
+        if n.start in skipped:
             continue
         value, unit, end, noun = n.value, None, n.end, None
         if n.kind == "percent":
@@ -151,7 +162,7 @@ def find_quantities(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Qua
                     elif w1 and m.group("w1")[0].isalpha():
                         noun = w1
         start = n.start
-        before = _BEFORE.search(text, 0, n.start)
+        before = _currency_before(text, n.start)
         if unit is None and before is not None:
             unit = _UNIT_WORDS.get(before.group("cur").lower(), "USD")
             start = before.start()

@@ -297,7 +297,7 @@ def test_batch_size_does_not_change_results(tiny_bert: Path) -> None:
         )
     ca, cb = one.compute(preds, refs), big.compute(preds, refs)
     assert ca["f1"] == pytest.approx(cb["f1"], abs=1e-6)
-    assert ca["signature"] == cb["signature"]
+    assert one.signature() == big.signature()
 
 
 def test_truncation_is_reported(tiny_bert: Path) -> None:
@@ -325,7 +325,7 @@ def test_registered_and_created_by_name(tiny_bert: Path) -> None:
     m = create("bertscore", model=str(tiny_bert), num_layers=2)
     assert isinstance(m, BertScore)
     out = m.compute([CANDS[0]], [[CANDS[0]]])
-    assert out["f1"] == pytest.approx(1.0, abs=1e-6)
+    assert out["f1"] == pytest.approx([1.0], abs=1e-6)  # evaluate's layout: one value each
 
 
 @pytest.mark.parametrize(
@@ -437,3 +437,53 @@ def test_bertscore_in_a_run(tiny_bert: Path, tmp_path: Path) -> None:
     assert 0 < lead["corpus"]["bertscore.f1"] < 1
     assert lead["corpus"]["bertscore.f1"] != pytest.approx(lead["metrics"]["bertscore.f1"]["value"])
     assert summary["signatures"]["bertscore"].startswith(f"{tiny_bert}_L2_idf_version=")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"num_layers": 2},
+        {"num_layers": 1, "idf": True},
+        {"num_layers": 2, "use_fast_tokenizer": True},
+        {"num_layers": 2, "rescale_with_baseline": True, "baseline_path": "BASELINE", "lang": "de"},
+    ],
+    ids=["default", "idf", "fast", "rescaled"],
+)
+def test_evaluate_drop_in_equals_evaluate_bertscore(
+    tiny_bert: Path, tmp_path: Path, kwargs: dict[str, Any]
+) -> None:
+    """The same call through evaluate's official bertscore script and through ours."""
+    import evaluate
+
+    from harness import metrics
+
+    if kwargs.get("baseline_path") == "BASELINE":
+        path = tmp_path / "baseline.tsv"
+        path.write_text("LAYER,P,R,F\n0,0.1,0.1,0.1\n1,0.2,0.2,0.2\n2,0.3,0.4,0.5\n")
+        kwargs = {**kwargs, "baseline_path": str(path)}
+    script = Path(__file__).parent / "evaluate_reference" / "bertscore" / "bertscore.py"
+    official = evaluate.load(str(script))
+    # batch_size=1: bert_score pads similarity batches with zeros (see the module docstring)
+    call = {"predictions": CANDS, "references": REFS, "model_type": str(tiny_bert), **kwargs}
+    want = official.compute(batch_size=1, device="cpu", **call)
+    got = metrics.load("bertscore").compute(**call)
+    assert list(got) == list(want) == ["precision", "recall", "f1", "hashcode"]
+    assert got["hashcode"] == want["hashcode"]
+    for key in ("precision", "recall", "f1"):
+        assert got[key] == pytest.approx(want[key], abs=1e-6), key
+
+
+def test_shipped_german_baseline_is_used_by_name(tiny_bert: Path) -> None:
+    from harness.metrics.bertscore import shipped_baseline
+
+    assert shipped_baseline("de", "~/models/xlm-roberta-large", 17) == (
+        0.83927697,
+        0.83923465,
+        0.83889884,
+    )
+    with pytest.raises(ValueError, match="no baseline for 'tiny' in 'de'.*xlm-roberta-large"):
+        shipped_baseline("de", "/models/tiny", 2)
+    m = BertScore(model=str(tiny_bert), num_layers=2, baseline="de")
+    with pytest.raises(ValueError, match="bertscore: baseline: bert_score ships no baseline"):
+        m.score_one(ScoringInput("a", ["b"]))
+    assert m.signature().endswith("_rescaled(de)")

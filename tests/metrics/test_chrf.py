@@ -120,6 +120,13 @@ def test_load_by_name_and_compute() -> None:
     refs = [["die Säule stärkt"], ["Kambodscha bekräftigt Engagement."]]
     out = m.compute(predictions=hyps, references=refs)
     streams = [[r[0] for r in refs]]
-    assert out["chrf"] == CHRF().corpus_score(hyps, streams).score
-    assert out["chrf_pp"] == CHRF(word_order=2).corpus_score(hyps, streams).score
-    assert "nc:6|nw:2" in out["signature"]
+    # evaluate's chrf: the corpus score and its settings; chrF++ is word_order=2
+    assert out == {
+        "score": CHRF().corpus_score(hyps, streams).score,
+        "char_order": 6,
+        "word_order": 0,
+        "beta": 2,
+    }
+    pp = m.compute(predictions=hyps, references=refs, word_order=2)
+    assert pp["score"] == CHRF(word_order=2).corpus_score(hyps, streams).score
+    assert "nc:6|nw:2" in m.signature

@@ -361,7 +361,7 @@ def test_compute_without_samples_judges_against_the_references() -> None:
     )
     out = judge.compute(["Keo Chhea", "Hun Sen"], [["Keo Chhea"], ["Keo Chhea"]])
     assert out["score"] == 0.5 and out["agreement"] == 1.0
-    assert out["signature"].startswith("judge|rubric=auto(qa=correctness,summary=faithfulness)")
+    assert judge.signature().startswith("judge|rubric=auto(qa=correctness,summary=faithfulness)")
     assert "Frage: (nicht angegeben)" in judge.runner.seen[0].prompt
 
 

@@ -16,6 +16,7 @@ as it is (converted line endings move every offset after the first line).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -191,6 +192,59 @@ def _as_crlf(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+def link_out(name: str) -> Callable[[Workspace], None]:
+    """``name`` becomes a symlink to a file outside the gold (as to /proc/self/environ)."""
+
+    def go(ws: Workspace) -> None:
+        outside = ws.root / "environ"
+        outside.write_bytes(b"OPENAI_API_KEY=sk-outside-0123456789\0")
+        ws.file(name).unlink()
+        ws.file(name).symlink_to(outside)
+
+    return go
+
+
+def link_in(name: str) -> Callable[[Workspace], None]:
+    """``name`` becomes a symlink to a copy of itself inside the document folder."""
+
+    def go(ws: Workspace) -> None:
+        copy = ws.doc / f".{name}.orig"
+        ws.file(name).rename(copy)
+        ws.file(name).symlink_to(copy.name)
+
+    return go
+
+
+def as_fifo(name: str) -> Callable[[Workspace], None]:
+    def go(ws: Workspace) -> None:
+        ws.file(name).unlink()
+        os.mkfifo(ws.file(name))
+
+    return go
+
+
+def as_folder(name: str) -> Callable[[Workspace], None]:
+    def go(ws: Workspace) -> None:
+        ws.file(name).unlink()
+        ws.file(name).mkdir()
+
+    return go
+
+
+def deep_json(depth: int = 100_000) -> str:
+    return "[" * depth + "]" * depth
+
+
+LAUGHS = (
+    "    options:\n      function: harness.runners.python_callable:echo_question\n"
+    "      arguments:\n        a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"        {c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+)
+
+
 FIRST_QA = json.loads((GOLD / DOC_ID / "qa.jsonl").read_text(encoding="utf-8").split("\n")[0])
 
 
@@ -360,6 +414,57 @@ CASES = [
     Case("preds-lone-surrogate-accepted", "score", P, write(P, '{"sample_id": "'
          + PREDS[0]["sample_id"] + '", "text": "Keo \\ud800Chhea"}\n'), 0),
     Case("preds-u2028-accepted", "score", P, line(P, 1, _set(text="Keo\u2028Chhea\u0085")), 0),
+    # -- issue 12: special gold files, resource bombs, runner options, output folders -----
+    Case("article-links-outside", "run", "article.txt", link_out("article.txt"), 2,
+         ("{file}: (file): a symbolic link to", "outside the document folder")),
+    Case("article-links-outside-validate", "validate", "article.txt", link_out("article.txt"), 2,
+         ("{file}: (file): a symbolic link to",)),
+    Case("qa-links-outside", "run", "qa.jsonl", link_out("qa.jsonl"), 2,
+         ("{file}: (file): a symbolic link to",)),
+    Case("meta-links-inside-accepted", "run", "meta.json", link_in("meta.json"), 0),
+    Case("qa-fifo", "run", "qa.jsonl", as_fifo("qa.jsonl"), 2,
+         ("{file}: (file): is a FIFO, not a regular file",)),
+    Case("qa-fifo-validate", "validate", "qa.jsonl", as_fifo("qa.jsonl"), 2,
+         ("{file}: (file): is a FIFO, not a regular file",)),
+    Case("facts-a-folder", "run", "facts.jsonl", as_folder("facts.jsonl"), 2,
+         ("{file}: (file): is a folder, not a regular file",)),
+    Case("article-a-folder-validate", "validate", "article.txt", as_folder("article.txt"), 2,
+         ("{file}: (file): is a folder",)),
+    Case("article-too-long", "run", "article.txt",
+         transform("article.txt", lambda b: b + b"\n" + b"Wort " * 250_000), 2,
+         ("{file}: (file): 1,", "characters, more than the limit of 1,000,000")),
+    Case("qa-nested-too-deeply", "run", "qa.jsonl",
+         transform("qa.jsonl", lambda b: b + deep_json().encode() + b"\n"), 2,
+         ("{file}:73: invalid JSON: nested too deeply",)),
+    Case("meta-nested-too-deeply", "run", "meta.json", write("meta.json", deep_json()), 2,
+         ("{file}: invalid JSON: nested too deeply",)),
+    Case("preds-nested-too-deeply", "score", P,
+         write(P, '{"sample_id": "x", "text": ' + deep_json() + "}\n"), 2,
+         ("{file}:1: invalid JSON: nested too deeply",)),
+    Case("config-nested-too-deeply", "run", C, transform(C, lambda b: b + b"x: " + b"[" * 100_000),
+         2, ("{file}", "invalid YAML")),
+    Case("config-billion-laughs", "run", C,
+         replace(C, "    type: oracle\n", "    type: oracle\n  - name: f\n    type: python\n"
+                 + LAUGHS), 2,
+         ("{file}:", "runners.1.options.arguments.e: expands to more than 100,000 values",)),
+    Case("config-command-missing-binary", "run", C,
+         replace(C, "    type: oracle\n", "    type: oracle\n  - name: c\n    type: command\n"
+                 "    options: {command: [/nonexistent/binary]}\n"), 2,
+         ("{file}:8: runners.1.options: runner 'c': command: '/nonexistent/binary' is not an "
+          "executable file",)),
+    Case("config-openai-ftp-url", "run", C,
+         replace(C, "    type: oracle\n", "    type: oracle\n  - name: s\n    type: openai\n"
+                 "    options: {base_url: 'ftp://host/v1', model: m}\n"), 2,
+         ("{file}:8: runners.1.options: ", "base_url must be an http:// or https:// URL")),
+    Case("config-python-unknown-module", "run", C,
+         replace(C, "    type: oracle\n", "    type: oracle\n  - name: p\n    type: python\n"
+                 "    options: {function: 'no_such_module:fn'}\n"), 2,
+         ("{file}:8: runners.1.options: ", "cannot import module 'no_such_module'")),
+    Case("config-output-dir-is-a-file", "run", C,
+         both(write("preds", "a file\n"),
+              lambda ws: ws.config.write_text(config_text(ws).replace(
+                  json.dumps(str(ws.results)), json.dumps(str(ws.preds))), "utf-8")),
+         2, ("not a folder; cannot make a results folder in it",)),
 ]  # fmt: skip
 
 

@@ -93,21 +93,23 @@ def test_sigkill_mid_generation_then_resume_equals_a_clean_run(setup: dict[str, 
     wait_for(lambda: len(_calls_of(p1, gate)) == 3 and lines(gens) == 2 * BATCH, "batch 3", p1)
     p1.kill()
     assert p1.popen.returncode == -signal.SIGKILL
-    assert lines(gens) == 2 * BATCH and lines(scores) == 0
+    assert lines(gens) == 2 * BATCH and lines(scores) == 2 * BATCH  # scored as they arrive
     assert not (run / "summary.json").exists()  # an interrupted run never looks complete
     done_before_p2 = set(generated(run))
     # A crash in the middle of a write leaves half a line: resuming must cut it.
     with gens.open("ab") as f:
         f.write(b'{"sample_id": "kambodscha-menschenh')
+    with scores.open("ab") as f:
+        f.write(b'{"sample_id": "kambodscha-menschenhandel-2025/speaker-name", "runner": "a", "val')
 
-    # 2. Resume: runner a finishes and is scored, runner b gets 3 batches; SIGKILL again.
+    # 2. Resume: runner a finishes, runner b gets 3 batches (each scored); SIGKILL again.
     (gate / "allow").write_text(str(A_REST + 3), encoding="utf-8")
     p2 = start(["run", str(config), "-q", "--resume", str(run)], folder, "p2")
     wait_for(
         lambda: (
             len(_calls_of(p2, gate)) == A_REST + 4
             and lines(gens) == N_SAMPLES + 3 * BATCH
-            and lines(scores) == N_SAMPLES
+            and lines(scores) == N_SAMPLES + 3 * BATCH
         ),
         "runner b's batch 4",
         p2,

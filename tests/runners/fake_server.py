@@ -193,6 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # many clients connecting at once (concurrency tests, benchmarks)
     owner: FakeServer
 
 

@@ -90,8 +90,8 @@ def test_openai_with_reasoning_tags_keeps_stops_on_the_client(server: FakeServer
     (g,) = tagged.generate([_request()])
     assert "stop" not in seen[-1].body  # a server would cut inside the trace
     assert g.text == "Keo Chhea"
-    plain.generate([_request()])
-    assert seen[-1].body["stop"] == ["\n"]
+    plain.generate([_request(stop=("\n", "Frage:"))])
+    assert seen[-1].body["stop"] == ["Frage:"]  # "\n" stays on the client
 
 
 def test_hf_records_length_and_stop(tiny_gpt2: Path, model_cache: Path, qa_requests: Any) -> None:
@@ -118,3 +118,43 @@ def test_hf_records_length_and_stop(tiny_gpt2: Path, model_cache: Path, qa_reque
     other = HFRunner(name="t", model=str(tiny_gpt2), cache_dir=str(model_cache),
                      reasoning_tags=[["[R]", "[/R]"]])  # fmt: skip
     assert same.fingerprint() == runner.fingerprint() != other.fingerprint()
+
+
+def test_a_server_stop_before_the_answer_began_is_a_failure_not_an_abstention(
+    server: FakeServer,
+) -> None:
+    """vLLM reports which stop ended the output: an empty answer it cut is visible."""
+    reply = {"index": 0, "text": "", "finish_reason": "stop", "stop_reason": "Frage:"}
+    server.respond = lambda seen: Reply(200, {"object": "text_completion", "choices": [reply]})
+    runner = OpenAIRunner(name="o", base_url=server.url, model="m", endpoint="completions")
+    request = _request(stop=("\n", "Frage:"))
+    (g,) = runner.generate([request])
+    assert (g.text, g.finish_reason, g.stop_reason) == ("", "stop", "Frage:")
+    done = finalize(g, request)
+    assert done.failure is not None and "stopped at the stop sequence 'Frage:'" in done.failure
+    # An end token at the start (no stop_reason) is the model's own empty answer.
+    eos = {"index": 0, "text": "", "finish_reason": "stop", "stop_reason": None}
+    server.respond = lambda seen: Reply(200, {"object": "text_completion", "choices": [eos]})
+    (g,) = runner.generate([request])
+    assert g.stop_reason is None and finalize(g, request).failure is None
+
+
+def test_whitespace_stops_stay_on_the_client_so_a_leading_newline_is_no_stop(
+    server: FakeServer,
+) -> None:
+    """A server that honours stops would cut "\\nKeo Chhea" to "" at its first character."""
+    seen: list[Seen] = []
+
+    def honouring(s: Seen) -> Reply:
+        seen.append(s)
+        text = "\nKeo Chhea\nFrage: Wer noch?"
+        for stop in s.body.get("stop", []):
+            text = text.split(stop)[0]
+        choice = {"index": 0, "text": text, "finish_reason": "stop"}
+        return Reply(200, {"object": "text_completion", "choices": [choice]})
+
+    server.respond = honouring
+    runner = OpenAIRunner(name="o", base_url=server.url, model="m", endpoint="completions")
+    (g,) = runner.generate([_request(stop=("\n", "\n\n", "Frage:"))])
+    assert seen[-1].body["stop"] == ["Frage:"]
+    assert g.text == "Keo Chhea" and g.raw == "\nKeo Chhea\n"

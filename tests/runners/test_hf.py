@@ -427,3 +427,63 @@ def test_concurrent_conversions_share_one_folder(tmp_path: Path) -> None:
     assert (Path(folder) / "harness-model.json").is_file()
     runner = HFRunner(name="smol", model="embedded:smollm2-135m-instruct", cache_dir=str(tmp_path))
     assert runner.uses_chat_template
+
+
+# ------------------------------------------------------------------ bigger batches, streaming
+
+
+def _documents(qa_requests: Any, docs: int, per_doc: int, max_new_tokens: int = 6) -> list[Any]:
+    """``per_doc`` questions on each of ``docs`` documents (contexts that differ)."""
+    out = []
+    for d in range(docs):
+        for r in qa_requests(per_doc, max_new_tokens=max_new_tokens, doc=f"doc{d}"):
+            out.append(replace(r, context=f"Dokument {d}.\n" + r.context))
+    return out
+
+
+@pytest.mark.parametrize("model", ["tiny_gpt2", "tiny_gemma3"])
+def test_batches_mix_documents_each_row_on_its_own_prefix(
+    model: str, request: pytest.FixtureRequest, model_cache: Path, qa_requests: Any
+) -> None:
+    """Three documents with three questions each: one batch of nine rows, three prefixes,
+    greedy outputs identical to one full prompt at a time."""
+    path = request.getfixturevalue(model)
+    requests = _documents(qa_requests, docs=3, per_doc=3)
+    sequential = _raws(_runner(path, model_cache, batch_size=1, prefix_cache=False), requests)
+    runner = _runner(path, model_cache, batch_size=16)
+    assert _raws(runner, requests) == sequential
+    st = runner.stats
+    assert st.prefix_computed == 3 and st.prefix_batches == 1 and st.largest_batch == 9
+    assert st.plain_batches == 0 and not st.fallbacks
+
+
+def test_max_batch_tokens_bounds_the_batch_and_keeps_outputs(
+    tiny_gpt2: Path, model_cache: Path, qa_requests: Any
+) -> None:
+    requests = qa_requests(max_new_tokens=6)
+    free = _runner(tiny_gpt2, model_cache, batch_size=64)
+    whole = _raws(free, requests)
+    assert free.stats.largest_batch == len(requests)
+    longest = max(len(free._encode(r)) for r in requests)
+    budget = 3 * (longest + 6)  # three rows of the longest prompt
+    bounded = _runner(tiny_gpt2, model_cache, batch_size=64, max_batch_tokens=budget)
+    assert _raws(bounded, requests) == whole
+    assert bounded.stats.largest_batch == 3
+    one = _runner(tiny_gpt2, model_cache, batch_size=64, max_batch_tokens=1)
+    assert _raws(one, requests[:4]) == whole[:4] and one.stats.largest_batch == 1
+    with pytest.raises(ValueError, match="max_batch_tokens"):
+        _runner(tiny_gpt2, model_cache, max_batch_tokens=0)
+
+
+def test_stream_yields_each_batch_as_it_is_done(
+    tiny_gpt2: Path, model_cache: Path, qa_requests: Any
+) -> None:
+    requests = _documents(qa_requests, docs=2, per_doc=5)
+    whole = _raws(_runner(tiny_gpt2, model_cache, batch_size=4), requests)
+    runner = _runner(tiny_gpt2, model_cache, batch_size=4)
+    groups = list(runner.stream(requests))
+    assert [len(g) for g in groups] == [4, 4, 2]  # 5 + 5 rows in batches of four
+    got = {i: g.raw for group in groups for i, g in group}
+    assert sorted(got) == list(range(len(requests)))
+    assert [got[i] for i in range(len(requests))] == whole
+    assert runner.window >= len(requests)

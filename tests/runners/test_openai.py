@@ -92,9 +92,8 @@ def test_completions_body_usage_and_client_side_stop(server: FakeServer) -> None
         "temperature": 0.0,
         "top_p": 1.0,
         "seed": 7,
-        "stop": ["\n"],
         "top_k": 1,
-    }
+    }  # no "stop": a whitespace-only stop stays on the client (the answer may open with it)
     assert "authorization" not in seen.headers
     # The fake ignores `stop` (as some real servers do): the client cuts.
     assert gen.raw == "Keo Chhea\nFrage: Und wer noch?"

@@ -1,0 +1,3 @@
+"""Metric test fixtures: the vendored ``evaluate`` scripts are references, not tests."""
+
+collect_ignore = ["evaluate_reference"]
